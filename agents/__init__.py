@@ -1,0 +1,1 @@
+"""Search agents behind one interface: ``agent.run(env, budget, seed) -> History``."""

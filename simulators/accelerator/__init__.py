@@ -1,0 +1,1 @@
+"""Analytical model of a spatial (systolic) DNN accelerator."""

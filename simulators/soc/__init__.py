@@ -1,0 +1,1 @@
+"""Event-driven SoC model for AR/VR task graphs (FARSI-compatible)."""
