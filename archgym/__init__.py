@@ -1,5 +1,24 @@
-"""archgym: a Gymnasium for machine-learning-assisted computer-architecture design."""
+"""archgym: a Gymnasium for machine-learning-assisted computer-architecture design.
+
+``import archgym`` registers the environment ids with Gymnasium, so that
+``gymnasium.make("archgym/Accelerator-v0")`` works; heavy dependencies
+(pandas, matplotlib, optuna, torch) are imported only when a feature needs them.
+"""
 
 from __future__ import annotations
 
+from archgym.metrics import Metrics, MetricSpec
+from archgym.objectives import parse_objective
+from archgym.space import ParameterSpace
+
 __version__ = "0.1.0"
+__all__ = ["Metrics", "MetricSpec", "ParameterSpace", "parse_objective", "__version__"]
+
+
+def _register() -> None:
+    from archgym.envs._registration import register_all
+
+    register_all()
+
+
+_register()

@@ -1,0 +1,199 @@
+"""The ``archgym`` command line (typer + rich).
+
+User errors (unknown env, agent, workload, knob or objective; malformed files)
+print one line naming the problem and the valid choices, and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from archgym.errors import UserError, unknown_choice
+
+app = typer.Typer(
+    help="archgym: machine-learning-assisted computer-architecture design space exploration.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _env_ids() -> list[str]:
+    from archgym.envs._registration import ENVS
+
+    return list(ENVS)
+
+
+def make_env(env_id: str, **kwargs: Any) -> Any:
+    """``gymnasium.make`` with archgym's errors: an unknown id lists the valid ones."""
+    import gymnasium
+
+    import archgym  # noqa: F401  (registers the ids)
+
+    if env_id not in _env_ids():
+        raise unknown_choice("env", env_id, _env_ids())
+    return gymnasium.make(env_id, **{k: v for k, v in kwargs.items() if v is not None})
+
+
+def parse_key_values(pairs: list[str], what: str) -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``, or a UserError naming the bad item."""
+    out = {}
+    for item in pairs:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"{what} {item!r} must look like key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@app.command("envs")
+def envs_cmd() -> None:
+    """List the environment ids with a one-line description."""
+    from archgym.envs._registration import ENVS
+
+    table = Table("env id", "description", box=None)
+    for env_id, entry in ENVS.items():
+        table.add_row(env_id, entry.description)
+    console.print(table)
+
+
+@app.command("agents")
+def agents_cmd() -> None:
+    """List the search agents, their family and hyperparameters."""
+    from archgym.agents import AGENTS, agent_class
+    from archgym.agents.base import describe
+
+    table = Table("agent", "family", "hyperparameters (default; sweep range)", box=None)
+    for name in AGENTS:
+        cls = agent_class(name)
+        hps = "; ".join(f"{r['name']}={r['default']} [{r['sweep']}]" for r in describe(cls)) or "-"
+        table.add_row(name, cls.family, hps)
+    console.print(table)
+
+
+@app.command("describe")
+def describe_cmd(
+    env_id: str = typer.Argument(..., help="environment id, e.g. archgym/Accelerator-v0"),
+    workload: Optional[str] = typer.Option(None, help="workload name or file"),
+) -> None:
+    """Show an environment's knobs, metrics, workloads and default objective."""
+    env = make_env(env_id, workload=workload)
+    base = env.unwrapped
+    console.print(f"[bold]{env_id}[/bold]  simulator {base.simulator.name} {base.simulator.version}; "
+                  f"workload {base.workload_name}; objective {base.objective.spec()}")
+    knobs = Table("knob", "kind", "values", "default", "unit", "meaning", title="design space")
+    for row in base.design_space.table():
+        knobs.add_row(*row.values())
+    console.print(knobs)
+    metrics = Table("metric", "unit", "meaning", title="metrics")
+    for m in base.simulator.metrics:
+        metrics.add_row(m.name, m.unit, m.help)
+    console.print(metrics)
+    console.print("workloads: " + ", ".join(base.simulator.workloads()))
+    console.print(f"design space size: {base.design_space.size:,} designs")
+
+
+@app.command("run")
+def run_cmd(
+    env_id: str = typer.Option("archgym/Accelerator-v0", "--env", help="environment id (see `archgym envs`)"),
+    agent: str = typer.Option("random", help="search agent (see `archgym agents`)"),
+    budget: int = typer.Option(100, help="number of simulator evaluations"),
+    seed: int = typer.Option(0, help="random seed; the same seed gives the same trajectory"),
+    out: Path = typer.Option(Path("runs/latest"), help="folder for records, plot and best design"),
+    workload: Optional[str] = typer.Option(None, help="workload name or file (see `archgym describe`)"),
+    objective: Optional[str] = typer.Option(None, help="objective, e.g. 'target:latency_cycles=2e6'"),
+    hp: list[str] = typer.Option([], "--hp", help="agent hyperparameter key=value (repeatable)"),
+    quiet: bool = typer.Option(False, help="no progress bar"),
+) -> None:
+    """Search an environment with an agent; write records, a convergence plot and the best design."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from archgym.agents import make_agent
+    from archgym.plots import convergence_plot
+    from archgym.records import RecordWriter, attach_recorder
+
+    search = make_agent(agent, **parse_key_values(hp, "--hp"))
+    if budget < 1:
+        raise UserError(f"--budget must be >= 1, got {budget}")
+    env = make_env(env_id, workload=workload, objective=objective)
+    base = env.unwrapped
+    out.mkdir(parents=True, exist_ok=True)
+    with RecordWriter(out / "records", base.design_space, base.simulator.metric_names) as writer:
+        attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed)
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("best {task.fields[best]}"), TimeRemainingColumn(),
+                      console=err_console, disable=quiet) as progress:
+            task = progress.add_task(f"{agent} on {env_id}", total=budget, best="-")
+            best = [float("-inf")]
+
+            def tick(ev: Any) -> None:
+                if ev.feasible and ev.reward > best[0]:
+                    best[0] = ev.reward
+                progress.update(task, advance=1, best=f"{best[0]:.5g}" if best[0] > float("-inf") else "-")
+
+            history = search.run(env, budget=budget, seed=seed, callback=tick)
+    convergence_plot(history, out / "convergence.png")
+    summary = history.summary()
+    summary["reproduce"] = " ".join(shlex.quote(a) for a in ["archgym", "run", "--env", env_id, "--agent", agent,
+                                    "--budget", str(budget), "--seed", str(seed), "--out", str(out)]
+                                    + (["--workload", workload] if workload else [])
+                                    + (["--objective", objective] if objective else [])
+                                    + [x for kv in hp for x in ("--hp", kv)])
+    summary["simulator"] = {"name": base.simulator.name, "version": base.simulator.version}
+    (out / "best.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    _print_best(history, base)
+    console.print(f"records: {out / 'records'}  plot: {out / 'convergence.png'}  best: {out / 'best.json'}")
+
+
+def _print_best(history: Any, base: Any) -> None:
+    b = history.best
+    n_ok = int(history.feasible.sum())
+    console.print(f"{len(history)} evaluations, {n_ok} feasible; objective {history.objective}")
+    if b is None:
+        console.print("[red]no feasible design found[/red]")
+        return
+    table = Table("knob", "value", title=f"best design (evaluation {b.step}, reward {b.reward:.6g})")
+    for k, v in b.design.items():
+        table.add_row(k, str(v))
+    console.print(table)
+    metrics = Table("metric", "value", "unit", title="its metrics")
+    for spec in base.simulator.metrics:
+        if spec.name in b.metrics:
+            metrics.add_row(spec.name, f"{b.metrics[spec.name]:.6g}", spec.unit)
+    console.print(metrics)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(args=argv, standalone_mode=False)
+    except (UserError, FileNotFoundError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ValueError as exc:  # knob values and similar checks raised by the core
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive as ClickException subclasses
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

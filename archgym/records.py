@@ -1,0 +1,256 @@
+"""Evaluation records: one row per simulator evaluation, in crash-safe Parquet shards.
+
+Every evaluation an environment makes becomes a record (see :data:`PROVENANCE`
+for the fixed columns; knobs are stored as ``design.<knob>`` and metrics as
+``metric.<name>``). A :class:`RecordWriter` appends records to a folder:
+
+* each record is first appended to a small JSON-lines *journal* and flushed to
+  the operating system, so a process killed at any moment loses at most the
+  record it was writing;
+* every ``shard_size`` records (and on :meth:`RecordWriter.close`) the journal
+  becomes an immutable Parquet shard, written to a temporary name, synced and
+  renamed atomically, and only then is the journal deleted;
+* readers combine the shards with any journal whose shard was never written,
+  so nothing a killed writer flushed is lost and nothing is counted twice.
+
+Shards are never rewritten; several writers (processes) may append to the same
+folder, each with its own shard names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from archgym.space import ParameterSpace
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
+#: provenance columns present in every record, with their Arrow types
+PROVENANCE: dict[str, str] = {
+    "run_id": "string",
+    "env_id": "string",
+    "env_version": "int64",
+    "simulator": "string",
+    "simulator_version": "string",
+    "workload": "string",
+    "objective": "string",
+    "agent": "string",
+    "hyperparameters": "string",
+    "seed": "int64",
+    "step": "int64",
+    "feasible": "bool",
+    "reason": "string",
+    "predicted": "bool",
+    "reward": "float64",
+    "wall_time_s": "float64",
+    "timestamp": "float64",
+}
+
+DESIGN_PREFIX = "design."
+METRIC_PREFIX = "metric."
+SHARD_GLOB = "part-*.parquet"
+JOURNAL_GLOB = "_journal-*.jsonl"
+
+
+def record_schema(space: ParameterSpace, metric_names: Sequence[str]) -> "pa.Schema":
+    """Arrow schema of the records of one environment."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
+    fields = [pa.field(n, types[t]) for n, t in PROVENANCE.items()]
+    fields += [pa.field(DESIGN_PREFIX + k, types[t]) for k, t in space.column_types().items()]
+    fields += [pa.field(METRIC_PREFIX + m, pa.float64()) for m in metric_names]
+    return pa.schema(fields)
+
+
+def make_record(
+    *,
+    design: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    metric_names: Sequence[str],
+    **provenance: Any,
+) -> dict[str, Any]:
+    """Flatten one evaluation into a record (missing metrics become NaN)."""
+    rec = {k: provenance.get(k) for k in PROVENANCE}
+    rec.update({DESIGN_PREFIX + k: v for k, v in design.items()})
+    rec.update({METRIC_PREFIX + m: float(metrics.get(m, math.nan)) for m in metric_names})
+    return rec
+
+
+class RecordWriter:
+    """Append-only, crash-safe writer of records into a dataset folder.
+
+    Example:
+        >>> w = RecordWriter(tmp_path, space, ["latency_cycles"])  # doctest: +SKIP
+        >>> w.append(record); w.close()                            # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        space: ParameterSpace,
+        metric_names: Sequence[str],
+        shard_size: int = 1000,
+    ):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.schema = record_schema(space, metric_names)
+        self.shard_size = int(shard_size)
+        self._writer_id = uuid.uuid4().hex[:12]
+        self._seq = 0
+        self._buffer: list[dict[str, Any]] = []
+        self._journal = None
+        self.rows_written = 0
+
+    def _journal_path(self) -> Path:
+        return self.directory / f"_journal-{self._writer_id}-{self._seq:05d}.jsonl"
+
+    def _shard_path(self) -> Path:
+        return self.directory / f"part-{self._writer_id}-{self._seq:05d}.parquet"
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Add one record; it is on disk (journal) when this returns."""
+        if self._journal is None:
+            self._journal = open(self._journal_path(), "a", encoding="utf-8")
+        self._journal.write(json.dumps(record, default=_json_default) + "\n")
+        self._journal.flush()
+        self._buffer.append(dict(record))
+        self.rows_written += 1
+        if len(self._buffer) >= self.shard_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Turn the buffered records into an immutable Parquet shard."""
+        if not self._buffer:
+            return
+        _write_shard(self._buffer, self.schema, self._shard_path())
+        assert self._journal is not None
+        self._journal.close()
+        self._journal_path().unlink(missing_ok=True)
+        self._journal = None
+        self._buffer = []
+        self._seq += 1
+
+    def close(self) -> None:
+        self.flush()
+
+    def __enter__(self) -> "RecordWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _json_default(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise TypeError(f"cannot serialise {type(obj).__name__} in a record")
+
+
+def _write_shard(rows: list[dict[str, Any]], schema: "pa.Schema", path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(rows, schema=schema)
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _journal_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                log.warning("%s: dropping a partially written last record", path)
+                break
+            rows.append(json.loads(line))
+    return rows
+
+
+def orphan_journals(directory: str | os.PathLike[str]) -> list[Path]:
+    """Journals whose Parquet shard was never written (their writer stopped early)."""
+    d = Path(directory)
+    out = []
+    for j in sorted(d.glob(JOURNAL_GLOB)):
+        shard = d / (j.name.replace("_journal-", "part-").removesuffix(".jsonl") + ".parquet")
+        if not shard.exists():
+            out.append(j)
+    return out
+
+
+def read_records(directory: str | os.PathLike[str]) -> "pd.DataFrame":
+    """All records in a folder (shards plus unfinished journals), as a DataFrame.
+
+    Rows are ordered by shard name and then by position, so a single run's
+    records come back in evaluation order.
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"no record folder at {d}")
+    frames = [pq.read_table(p).to_pandas() for p in sorted(d.glob(SHARD_GLOB))]
+    frames += [pd.DataFrame(_journal_rows(j)) for j in orphan_journals(d)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(PROVENANCE))
+    return pd.concat(frames, ignore_index=True)
+
+
+def attach_recorder(
+    env: Any,
+    writer: RecordWriter,
+    *,
+    agent: str = "",
+    hyperparameters: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    run_id: str | None = None,
+) -> Any:
+    """Write a record for every evaluation ``env`` makes from now on; returns the listener.
+
+    ``env`` is an archgym environment (wrapped or not). Detach with
+    ``env.unwrapped.listeners.remove(listener)``.
+    """
+    import time as _time
+
+    from archgym.envs.design_env import env_version
+
+    base = env.unwrapped
+    sim = base.simulator
+    metric_names = sim.metric_names
+    fixed = dict(
+        run_id=run_id or uuid.uuid4().hex[:12],
+        env_id=base.env_id,
+        env_version=env_version(base.env_id),
+        simulator=sim.name,
+        simulator_version=sim.version,
+        workload=base.workload_name,
+        objective=base.objective.spec(),
+        agent=agent,
+        hyperparameters=json.dumps(dict(hyperparameters or {}), sort_keys=True),
+        seed=seed,
+    )
+
+    def listener(ev: Any) -> None:
+        writer.append(make_record(
+            design=ev.design, metrics=ev.metrics, metric_names=metric_names, step=ev.step,
+            feasible=ev.feasible, reason=ev.reason, predicted=ev.predicted, reward=ev.reward,
+            wall_time_s=ev.wall_time_s, timestamp=_time.time(), **fixed,
+        ))
+
+    base.listeners.append(listener)
+    return listener

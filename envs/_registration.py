@@ -1,0 +1,33 @@
+"""Env ids registered with Gymnasium on ``import archgym``, by string entry point (cheap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """What ``archgym envs`` lists and what Gymnasium's registry needs."""
+
+    entry_point: str
+    vector_entry_point: str
+    description: str
+
+
+#: every archgym environment id; a change that alters an env's numbers bumps its version
+ENVS: dict[str, EnvEntry] = {
+    "archgym/Accelerator-v0": EnvEntry(
+        "archgym.envs.accelerator:AcceleratorEnv",
+        "archgym.envs.accelerator:make_vec",
+        "Spatial DNN accelerator: systolic array shape, dataflow, SRAM sizes, DRAM bandwidth on CNN/Transformer nets",
+    ),
+}
+
+
+def register_all() -> None:
+    """Register every id in :data:`ENVS` with Gymnasium (idempotent)."""
+    import gymnasium
+
+    for env_id, entry in ENVS.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(env_id, entry_point=entry.entry_point, vector_entry_point=entry.vector_entry_point)
