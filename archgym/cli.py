@@ -197,3 +197,8 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(2)
         raise
+
+
+# -- sub-command groups ---------------------------------------------------------
+# Each feature keeps its commands in its own module and adds its typer group here,
+# one line each, e.g. ``app.add_typer(dataset_app, name="dataset")``.
