@@ -30,9 +30,13 @@ err_console = Console(stderr=True)
 
 
 def _env_ids() -> list[str]:
+    """archgym's ids, plus any id registered under an ``archgym*`` namespace (user and test envs)."""
+    import gymnasium
+
     from archgym.envs._registration import ENVS
 
-    return list(ENVS)
+    extra = [i for i, s in gymnasium.registry.items() if (s.namespace or "").startswith("archgym") and i not in ENVS]
+    return list(ENVS) + sorted(extra)
 
 
 def make_env(env_id: str, **kwargs: Any) -> Any:

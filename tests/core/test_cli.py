@@ -1,0 +1,72 @@
+"""The CLI end to end on the toy env: run writes records, plot and best design; errors are one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archgym.cli import main
+from archgym.records import read_records
+
+
+def run_cli(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_run_writes_records_plot_and_best(tmp_path, capsys):
+    code, out, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "random", "--budget", "30",
+                            "--seed", "3", "--out", str(tmp_path), "--quiet"], capsys)
+    assert code == 0
+    df = read_records(tmp_path / "records")
+    assert len(df) == 30 and list(df["step"]) == list(range(1, 31))
+    assert set(df["agent"]) == {"random"} and set(df["seed"]) == {3} and set(df["env_id"]) == {"archgym-test/Toy-v0"}
+    assert (tmp_path / "convergence.png").stat().st_size > 1000
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["evaluations"] == 30 and best["best"]["reward"] == df["reward"].max()
+    assert "archgym run --env archgym-test/Toy-v0" in best["reproduce"]
+    assert "best design" in out
+
+
+def test_same_seed_same_records(tmp_path, capsys):
+    frames = []
+    for d in ("a", "b"):
+        run_cli(["run", "--env", "archgym-test/Toy-v0", "--budget", "15", "--seed", "5", "--out",
+                 str(tmp_path / d), "--quiet"], capsys)
+        frames.append(read_records(tmp_path / d / "records").drop(columns=["run_id", "timestamp", "wall_time_s"]))
+    assert frames[0].equals(frames[1])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["run", "--env", "archgym/Nope-v0"], "unknown env 'archgym/Nope-v0'; valid choices: archgym/Accelerator-v0"),
+    (["run", "--env", "archgym-test/Toy-v0", "--agent", "sa"], "unknown agent 'sa'"),
+    (["run", "--env", "archgym-test/Toy-v0", "--workload", "triple"], "unknown workload 'triple'"),
+    (["run", "--env", "archgym-test/Toy-v0", "--objective", "best:x"], "unknown objective kind 'best'"),
+    (["run", "--env", "archgym-test/Toy-v0", "--objective", "minimize:latency_ns"], "unknown metric 'latency_ns'"),
+    (["run", "--env", "archgym-test/Toy-v0", "--hp", "population"], "must look like key=value"),
+    (["run", "--env", "archgym-test/Toy-v0", "--budget", "0"], "--budget must be >= 1"),
+    (["describe", "archgym/Nope-v0"], "unknown env"),
+])
+def test_user_errors_are_one_line_exit_2(tmp_path, capsys, args, words):
+    code, _, err = run_cli(args + (["--out", str(tmp_path)] if args[0] == "run" else []), capsys)
+    assert code == 2
+    assert words in " ".join(err.split())
+    assert "Traceback" not in err
+
+
+def test_envs_and_agents_listing(capsys):
+    code, out, _ = run_cli(["envs"], capsys)
+    assert code == 0 and "archgym/Accelerator-v0" in out
+    code, out, _ = run_cli(["agents"], capsys)
+    assert code == 0 and "random" in out
+
+
+def test_describe_shows_knobs_and_metrics(capsys):
+    code, out, _ = run_cli(["describe", "archgym-test/Toy-v0"], capsys)
+    assert code == 0
+    for word in ("size", "colour", "latency_cycles", "unit, double", "design space size: 144"):
+        assert word in out
