@@ -1,0 +1,93 @@
+"""Spatial mapping: how a layer folds onto the systolic array, per dataflow.
+
+Each group of a layer is the GEMM ``O[M,N] = I[M,W] @ F[W,N]`` with ``M =
+B*OY*OX`` output pixels, ``N = K/groups`` filters and ``W = (C/groups)*FY*FX``
+the reduction window (the im2col view SCALE-Sim uses). The dataflow decides
+which two dimensions are laid out on the ``R x C`` array (``Sr`` on rows,
+``Sc`` on columns) and which one streams through it in time (``T``), as in
+SCALE-Sim v2 (``topology_utils.calc_spatio_temporal_params``):
+
+========  =====================  ==================  ============
+dataflow  rows ``Sr``            columns ``Sc``      time ``T``
+========  =====================  ==================  ============
+``ws``    window ``W``           filters ``N``       pixels ``M``
+``os``    pixels ``M``           filters ``N``       window ``W``
+``is``    window ``W``           pixels ``M``        filters ``N``
+========  =====================  ==================  ============
+
+The array is folded ``ceil(Sr/R) * ceil(Sc/C)`` times. One fold streams
+``T`` operand vectors, skewed across the array (fill ``R-1`` and drain
+``C-1``), so it takes ``T + R + C - 2`` cycles; with ``ws`` and ``is`` the
+stationary operand is first shifted into the array row by row, ``R`` more
+cycles. This is SCALE-Sim's closed form (the number of rows of its demand
+matrices, ``systolic_compute_{ws,os,is}.py``), reproduced exactly. Groups run
+one after the other (SCALE-Sim runs each depthwise channel as its own layer).
+
+SRAM accesses on the array side (elements, per group): the stationary
+operand is read once; the streaming input is re-read for every fold along
+the other array dimension; outputs leave once per fold of the reduction, and
+every write after the first reads back the partial sum (read-modify-write,
+which SCALE-Sim does not count).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layer import Layer
+
+WS, OS, IS = 0, 1, 2
+
+
+def _ceil_div(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
+    return -(-np.asarray(a, dtype=np.int64) // np.asarray(b, dtype=np.int64))
+
+
+def gemm_dims(layer: Layer) -> tuple[int, int, int]:
+    """``(M, N, W)`` of one group: output pixels, filters, reduction window."""
+    return layer.pixels, layer.Kg, layer.window
+
+
+def spatial_dims(layer: Layer, dataflow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sr, Sc, T)`` per design for dataflow codes ``dataflow`` (0 ws, 1 os, 2 is)."""
+    m, n, w = gemm_dims(layer)
+    df = np.asarray(dataflow, dtype=np.int64)
+    sr = np.where(df == OS, m, w)
+    sc = np.where(df == IS, m, n)
+    t = np.choose(df, [m, w, n])
+    return sr.astype(np.int64), sc.astype(np.int64), np.asarray(t, dtype=np.int64)
+
+
+def compute_cycles(layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray) -> np.ndarray:
+    """SCALE-Sim's compute cycles: ``groups * folds * (T + R + C - 2 [+ R for ws/is])``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    sr, sc, t = spatial_dims(layer, dataflow)
+    folds = _ceil_div(sr, rows) * _ceil_div(sc, cols)
+    per_fold = t + rows + cols - 2 + np.where(np.asarray(dataflow) == OS, 0, rows)
+    return layer.groups * folds * per_fold
+
+
+def sram_accesses(
+    layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Array-side SRAM accesses in elements for the whole layer.
+
+    Keys: ``ifmap_reads``, ``filter_reads``, ``ofmap_writes``, ``ofmap_reads``.
+    """
+    m, n, w = gemm_dims(layer)
+    df = np.asarray(dataflow, dtype=np.int64)
+    sr, sc, _ = spatial_dims(layer, df)
+    rf = _ceil_div(sr, rows)
+    cf = _ceil_div(sc, cols)
+    g = layer.groups
+    ws, os_, is_ = df == WS, df == OS, df == IS
+    ifmap_reads = np.where(is_, m * w, cf * m * w)
+    filter_reads = np.where(ws, w * n, np.where(os_, rf * w * n, cf * w * n))
+    out_visits = np.where(os_, 1, rf)
+    return {
+        "ifmap_reads": g * ifmap_reads,
+        "filter_reads": g * filter_reads,
+        "ofmap_writes": g * out_visits * m * n,
+        "ofmap_reads": g * (out_visits - 1) * m * n,
+    }
