@@ -1,0 +1,16 @@
+"""Shared fixtures: the FARSI reference folder (tests needing it skip without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE = Path("/work/shared/reference/farsi-workloads")
+
+
+@pytest.fixture
+def farsi_ref() -> Path:
+    if not (REFERENCE / "SOC_example_1p").is_dir():
+        pytest.skip("FARSI reference tables not available")
+    return REFERENCE
