@@ -53,7 +53,7 @@ ORDERS: tuple[tuple[str, ...], ...] = tuple(permutations(_LOOPS))
 #: upper bound on (designs x candidates) booleans evaluated at once
 _CHUNK_ELEMS = 4_000_000
 #: the selection cache is cleared when it holds more entries than this
-_CACHE_LIMIT = 2_000_000
+_CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _visits(order: tuple[str, ...], operand: str, counts: dict[str, np.ndarray])
     return v
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def candidates(shape: tuple[int, ...]) -> Candidates:
     """The sorted candidate table for a layer of loop sizes ``shape`` (see :attr:`Layer.shape`)."""
     layer = Layer("_", *shape)
