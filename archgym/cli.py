@@ -206,3 +206,6 @@ def main(argv: list[str] | None = None) -> None:
 # -- sub-command groups ---------------------------------------------------------
 # Each feature keeps its commands in its own module and adds its typer group here,
 # one line each, e.g. ``app.add_typer(dataset_app, name="dataset")``.
+from archgym.cli_sweep import sweep_app  # noqa: E402
+
+app.add_typer(sweep_app, name="sweep")

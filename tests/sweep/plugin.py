@@ -1,0 +1,84 @@
+"""Sweep plugin for the tests: the toy env and two toy agents, importable in any worker process.
+
+Sweep files in the tests list this file under ``imports:``, so spawned pool
+workers and Dask workers register the same env and agents as the test process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+
+from archgym.agents import AGENTS
+from archgym.agents.base import AskTellAgent, HyperParameter
+
+if "archgym-test/Toy-v0" not in gymnasium.registry:
+    _spec = importlib.util.spec_from_file_location("archgym_test_conftest", Path(__file__).parents[1] / "conftest.py")
+    _conftest = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_conftest)
+
+
+class Tuned(AskTellAgent):
+    """Random search that keeps the best design and perturbs it with probability ``explore``.
+
+    Its hyperparameters change its results, which the lottery report needs.
+    """
+
+    name = "toy-tuned"
+    family = "test"
+    hyperparameters = (
+        HyperParameter("explore", float, 0.5, (0.1, 0.5, 0.9), "chance of a fresh random design", low=0, high=1),
+        HyperParameter("width", int, 1, (1, 2, 4), "knobs changed per perturbation", low=1),
+    )
+
+    def setup(self, space, budget, seed, *args):
+        super().setup(space, budget, seed, *args)
+        self.best: tuple[float, dict[str, Any]] | None = None
+
+    def ask(self) -> dict[str, Any]:
+        if self.best is None or self.rng.random() < self.hp["explore"]:
+            return self.space.sample(self.rng)
+        design = dict(self.best[1])
+        fresh = self.space.sample(self.rng)
+        for name in self.rng.choice(self.space.names, size=min(self.hp["width"], len(self.space)), replace=False):
+            design[name] = fresh[name]
+        return design
+
+    def tell(self, design, evaluation):
+        if evaluation.feasible and (self.best is None or evaluation.reward > self.best[0]):
+            self.best = (evaluation.reward, dict(design))
+
+
+class Crasher(AskTellAgent):
+    """Kills its own process (like a segfault) when ``crash`` is true; otherwise random search."""
+
+    name = "toy-crash"
+    family = "test"
+    hyperparameters = (HyperParameter("crash", bool, False, (False, True), "kill the worker process"),)
+
+    def setup(self, space, budget, seed, *args):
+        super().setup(space, budget, seed, *args)
+        if self.hp["crash"]:
+            os._exit(3)
+
+    def ask(self) -> dict[str, Any]:
+        return self.space.sample(self.rng)
+
+
+class Raiser(Crasher):
+    """Raises inside the search when ``crash`` is true (a trial's own error, not a worker crash)."""
+
+    name = "toy-raise"
+
+    def setup(self, space, budget, seed, *args):
+        AskTellAgent.setup(self, space, budget, seed, *args)
+        if self.hp["crash"]:
+            raise RuntimeError("toy agent asked to fail")
+
+
+for _cls in (Tuned, Crasher, Raiser):
+    AGENTS.setdefault(_cls.name, f"{__name__}:{_cls.__name__}")
