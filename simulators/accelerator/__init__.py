@@ -23,7 +23,7 @@ from __future__ import annotations
 from .costs import default_energy_table
 from .knobs import DATAFLOWS, SPACE
 from .layer import Layer, layer_from_mapping
-from .simulator import METRICS, AcceleratorSimulator, simulate_layer
+from .simulator import METRICS, AcceleratorSimulator, explain_layer, simulate_layer
 from .workloads import WORKLOADS, Workload, load_workload
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "WORKLOADS",
     "Workload",
     "default_energy_table",
+    "explain_layer",
     "layer_from_mapping",
     "load_workload",
     "simulate_layer",

@@ -9,8 +9,8 @@ import numpy as np
 from archgym.metrics import Metrics, MetricSpec
 from archgym.simulator import Simulator
 
-from . import costs
-from .knobs import SPACE
+from . import costs, spatial, tiling
+from .knobs import DATAFLOWS, SPACE
 from .layer import Layer, layer_from_mapping
 from .model import design_arrays, evaluate_arrays
 from .workloads import WORKLOADS, Workload, load_workload
@@ -136,3 +136,42 @@ def simulate_layer(
     lay = layer if isinstance(layer, Layer) else layer_from_mapping(layer)
     sim = AcceleratorSimulator(freq_mhz=freq_mhz, precision_bits=precision_bits, energy_table=energy_table)
     return sim.evaluate(design, Workload(lay.name, (lay,)))
+
+
+def explain_layer(
+    layer: Mapping[str, Any] | Layer, design: Mapping[str, Any], *, precision_bits: float = costs.REFERENCE_BITS
+) -> dict[str, Any]:
+    """The mapping the model picks for one layer: spatial folding, tile sizes and loop order.
+
+    For inspection and for comparisons with other tools (e.g. giving ZigZag or
+    Timeloop the same mapping). Tile sizes are per group; ``loop_order``
+    lists the tile loops outermost first (``P`` is the batch and pixel block).
+    ``tile`` is ``None`` when no tiling fits.
+
+    Example:
+        >>> explain_layer({"K": 5, "C": 6, "OY": 1, "OX": 8}, {"pe_rows": 4, "pe_cols": 4})["folds"]
+        (2, 2)
+    """
+    lay = layer if isinstance(layer, Layer) else layer_from_mapping(layer)
+    d = design_arrays([design])
+    sr, sc, t = spatial.spatial_dims(lay, d.dataflow)
+    rows, cols = int(d.rows[0]), int(d.cols[0])
+    bpe = precision_bits / 8.0
+    caps = [int(kb * 1024 / 2 / bpe) for kb in (d.ifmap_kb[0], d.filter_kb[0], d.ofmap_kb[0])]
+    need = tiling.coverage_minimums(lay, d.rows, d.cols, d.dataflow)
+    idx = int(tiling.select(lay, np.column_stack([need, [caps]]))[0])
+    out: dict[str, Any] = {
+        "dataflow": DATAFLOWS[int(d.dataflow[0])],
+        "spatial": (int(sr[0]), int(sc[0])),
+        "temporal": int(t[0]),
+        "folds": (-(-int(sr[0]) // rows), -(-int(sc[0]) // cols)),
+        "groups": lay.groups,
+        "tile": None,
+        "loop_order": None,
+    }
+    if idx >= 0:
+        c = tiling.candidates(lay.shape)
+        out["tile"] = {"B": int(c.tb[idx]), "K": int(c.tk[idx]), "C": int(c.tc[idx]),
+                       "OY": int(c.toy[idx]), "OX": int(c.tox[idx])}
+        out["loop_order"] = tiling.ORDERS[int(c.order[idx])]
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archgym.simulators.accelerator import default_energy_table, simulate_layer
+from archgym.simulators.accelerator import default_energy_table, explain_layer, simulate_layer
 
 #: the GEMM (8 x 6) @ (6 x 5): M = 8 pixels, window W = 6, N = 5 filters
 MATMUL = {"K": 5, "C": 6, "OY": 1, "OX": 8, "FY": 1, "FX": 1, "stride": 1}
@@ -116,3 +116,15 @@ def test_area_by_hand():
     pe = (282 + 137 + 48 * 4.522) * 1e-6
     kb = 8192 * 0.346 / 0.5 * 1e-6
     assert m["area_mm2"] == pytest.approx(16 * pe + 56 * kb)
+
+
+def test_explain_layer_reports_the_chosen_mapping():
+    layer = {"K": 4, "C": 1024, "OY": 1, "OX": 256}
+    design = {"pe_rows": 4, "pe_cols": 4, "dataflow": "ws", "ifmap_sram_kb": 1, "ofmap_sram_kb": 1}
+    ex = explain_layer(layer, design)
+    assert ex["spatial"] == (1024, 4) and ex["temporal"] == 256 and ex["folds"] == (256, 1)
+    # the hand-derived plan of test_partial_sum_spill...: half the channels per tile, channel loop outside pixels
+    assert ex["tile"]["C"] == 512 and ex["tile"]["K"] == 4
+    order = ex["loop_order"]
+    assert order.index("C") < order.index("P")
+    assert explain_layer(layer, {**design, "pe_rows": 256, "pe_cols": 256, "filter_sram_kb": 1})["tile"] is None
