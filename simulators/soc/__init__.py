@@ -30,3 +30,9 @@ __all__ = [
     "memory", "read_farsi_workload", "read_hardware_graph", "read_mapping", "read_workload", "shipped_workloads",
     "simulate", "write_farsi_design",
 ]
+
+from archgym.simulators.soc.heft import Schedule, heft  # noqa: E402
+from archgym.simulators.soc.layout import Built, build_design, build_space  # noqa: E402
+from archgym.simulators.soc.simulator import SoCSimulator, metrics_of  # noqa: E402
+
+__all__ += ["Built", "Schedule", "SoCSimulator", "build_design", "build_space", "heft", "metrics_of"]

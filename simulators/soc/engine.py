@@ -96,8 +96,8 @@ def compile_plan(graph: TaskGraph, hw: HardwareGraph, mapping: Mapping) -> Plan:
     """
     names = graph.task_names
     n = len(names)
-    tidx = {t: i for i, t in enumerate(names)}
-    bidx = {b.name: i for i, b in enumerate(hw.blocks)}
+    tidx = graph.index()
+    bidx = hw._index  # noqa: SLF001 - same package
     blocks = hw.blocks
     pe: list[int] = []
     work: list[float] = []
@@ -155,69 +155,80 @@ def compile_plan(graph: TaskGraph, hw: HardwareGraph, mapping: Mapping) -> Plan:
         fam[s][WRITE].append((d, m, nbytes))
         fam[d][READ].append((s, m, nbytes))
 
-    paths_cache: dict[int, dict[str, list[str]]] = {}
+    # routes: (PE, memory, direction) -> (blocks after the PE, pipe ids); a pipe is a
+    # directed link (a, b, direction); consecutive pipes of a route "overlap"
+    routes: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
     pipe_id: dict[tuple[int, int, int], int] = {}
-    pipe_traffic: list[set[tuple[int, int]]] = []  # (task, family) pairs per pipe
+    incoming: dict[tuple[int, int], list[int]] = {}
+    outgoing: dict[tuple[int, int], list[int]] = {}
+    overlap: set[tuple[int, int]] = set()
     units: list[dict[int, int]] = [dict() for _ in range(n)]
-    # per task: (block, dir) -> bytes through it
     through: list[dict[tuple[int, int], int]] = [dict() for _ in range(n)]
     mem_ratio: list[list[tuple[int, int, float]]] = [[] for _ in range(n)]
     alloc: list[dict[int, int]] = [dict() for _ in range(n)]
     block_bytes: dict[int, list[float]] = {}
     for i in range(n):
-        src = blocks[pe[i]].name
-        if pe[i] not in paths_cache:
-            paths_cache[pe[i]] = hw.shortest_paths_from(src)
-        paths = paths_cache[pe[i]]
+        src = pe[i]
         dice = _dice([b for _, _, b in fam[i][READ]], [b for _, _, b in fam[i][WRITE]], work[i])
+        units_i, through_i = units[i], through[i]
         per_mem: dict[tuple[int, int], int] = {}
         for direction in (READ, WRITE):
-            for f, m, nbytes in fam[i][direction]:
-                mname = blocks[m].name
-                if mname not in paths:
-                    raise Infeasible(f"task {names[i]!r} on {src} has no path to memory {mname}")
-                path = [bidx[x] for x in paths[mname]]
-                pair = (i, f) if direction == WRITE else (f, i)
+            for _, m, nbytes in fam[i][direction]:
+                key = (src, m, direction)
+                route = routes.get(key)
+                if route is None:
+                    path = hw.path(src, m)
+                    if path is None:
+                        raise Infeasible(f"task {names[i]!r} on {blocks[src].name} has no path to memory {blocks[m].name}")
+                    pipes = []
+                    for a, b in zip(path, path[1:]):
+                        pk = (a, b, direction)
+                        p = pipe_id.get(pk)
+                        if p is None:
+                            p = pipe_id[pk] = len(pipe_id)
+                            incoming.setdefault((b, direction), []).append(p)
+                            outgoing.setdefault((a, direction), []).append(p)
+                        if pipes:
+                            overlap.add((pipes[-1], p))
+                        pipes.append(p)
+                    route = routes[key] = (path[1:], pipes)
                 unit = int(nbytes / dice)
-                for a, b in zip(path, path[1:]):
-                    key = (a, b, direction)
-                    p = pipe_id.get(key)
-                    if p is None:
-                        p = pipe_id[key] = len(pipe_traffic)
-                        pipe_traffic.append(set())
-                    pipe_traffic[p].add(pair)
-                    units[i][p] = units[i].get(p, 0) + unit
-                    through[i][(b, direction)] = through[i].get((b, direction), 0) + nbytes
-                per_mem[(m, direction)] = per_mem.get((m, direction), 0) + nbytes
+                for p in route[1]:
+                    units_i[p] = units_i.get(p, 0) + unit
+                for b in route[0]:
+                    bk = (b, direction)
+                    through_i[bk] = through_i.get(bk, 0) + nbytes
+                mk = (m, direction)
+                per_mem[mk] = per_mem.get(mk, 0) + nbytes
                 if direction == WRITE:
                     alloc[i][m] = alloc[i].get(m, 0) + nbytes
+        w = work[i]
         for (m, direction), nbytes in per_mem.items():
-            mem_ratio[i].append((m, direction, nbytes / work[i] if work[i] > 0 else 0.0))
-        for (b, direction), nbytes in through[i].items():
-            block_bytes.setdefault(b, [0.0, 0.0])[direction] += nbytes
+            mem_ratio[i].append((m, direction, nbytes / w if w > 0 else 0.0))
+        for (b, direction), nbytes in through_i.items():
+            bb = block_bytes.get(b)
+            if bb is None:
+                bb = block_bytes[b] = [0.0, 0.0]
+            bb[direction] += nbytes
 
-    # clusters: memory (m, dir) with all incoming pipes; bus (b, dir, outgoing pipe) with
-    # the incoming pipes whose traffic overlaps the outgoing pipe's
-    incoming: dict[tuple[int, int], list[int]] = {}
-    outgoing: dict[tuple[int, int], list[int]] = {}
-    for (a, b, direction), p in pipe_id.items():
-        incoming.setdefault((b, direction), []).append(p)
-        outgoing.setdefault((a, direction), []).append(p)
-    pipe_ends = {p: key for key, p in pipe_id.items()}
+    # clusters: a memory channel (m, dir) gathers all its incoming pipes; a bus channel
+    # (b, dir, outgoing pipe) gathers the incoming pipes whose traffic continues on it
     cluster_id: dict[tuple[int, int, int], int] = {}
     cluster_in: list[list[int]] = []
     channels: list[list[tuple[int, float, float, list[tuple[int, int]]]]] = [[] for _ in range(n)]
     for i in range(n):
-        if work[i] <= 0:
+        w = work[i]
+        if w <= 0:
             continue
+        units_i = units[i]
         for (b, direction), nbytes in through[i].items():
             blk = blocks[b]
             peak = blk.width * MEM_FREQ_HZ * blk.freq_scale
-            ratio = nbytes / work[i]
+            ratio = nbytes / w
             if blk.kind == "mem":
-                outs = [-1]
+                outs = (-1,)
             else:
-                outs = [p for p in outgoing.get((b, direction), []) if p in units[i]]
+                outs = [p for p in outgoing.get((b, direction), ()) if p in units_i]
             for out in outs:
                 key = (b, direction, out)
                 c = cluster_id.get(key)
@@ -225,15 +236,16 @@ def compile_plan(graph: TaskGraph, hw: HardwareGraph, mapping: Mapping) -> Plan:
                     c = cluster_id[key] = len(cluster_in)
                     ins = incoming.get((b, direction), [])
                     if out >= 0:
-                        ins = [p for p in ins if pipe_traffic[p] & pipe_traffic[out]]
+                        ins = [p for p in ins if (p, out) in overlap]
                     cluster_in.append(ins)
-                mine = [(p, units[i][p]) for p in cluster_in[c] if p in units[i]]
+                mine = [(p, units_i[p]) for p in cluster_in[c] if p in units_i]
                 channels[i].append((c, peak, ratio, mine))
-    del pipe_ends
 
     prio_names = list(mapping.priority) or names
     order = [tidx[t] for t in prio_names if t in tidx]
-    order += [i for i in range(n) if i not in set(order)]
+    if len(order) != n:
+        seen = set(order)
+        order += [i for i in range(n) if i not in seen]
     return Plan(
         graph=graph, hw=hw, names=names, order=order, pe=pe, work=work, pe_rate=pe_rate, j_per_instr=jpi,
         role=roles, parents=parents, children=children, channels=channels, units=units,

@@ -95,6 +95,11 @@ class HardwareGraph:
             v.sort(key=order.__getitem__)
         object.__setattr__(self, "_adj", adj)
         object.__setattr__(self, "_by_name", by_name)
+        index = {b.name: i for i, b in enumerate(self.blocks)}
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_adj_idx", [[index[w] for w in adj[b.name]] for b in self.blocks])
+        object.__setattr__(self, "_is_bus", [b.kind == "ic" for b in self.blocks])
+        object.__setattr__(self, "_prev", {})
 
     def __getitem__(self, name: str) -> Block:
         return self._by_name[name]
@@ -107,6 +112,35 @@ class HardwareGraph:
 
     def of_kind(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == kind]
+
+    def index_of(self, name: str) -> int:
+        return self._index[name]
+
+    def path(self, src: int, dst: int) -> list[int] | None:
+        """Block indices of the shortest path ``src`` -> ``dst`` through buses (None if none).
+
+        Breadth-first from ``src`` with neighbours in declaration order, so
+        ties between equally short paths break the same way every time.
+        """
+        prev = self._prev.get(src)
+        if prev is None:
+            prev = {src: -1}
+            queue = [src]
+            is_bus, adj = self._is_bus, self._adj_idx
+            for v in queue:
+                if v != src and not is_bus[v]:
+                    continue
+                for w in adj[v]:
+                    if w not in prev:
+                        prev[w] = v
+                        queue.append(w)
+            self._prev[src] = prev
+        if dst not in prev:
+            return None
+        out = [dst]
+        while prev[out[-1]] >= 0:
+            out.append(prev[out[-1]])
+        return out[::-1]
 
     def shortest_paths_from(self, src: str) -> dict[str, list[str]]:
         """Shortest path from ``src`` to every reachable block, through buses only.

@@ -104,6 +104,10 @@ class TaskGraph:
                 raise UserError(f"workload {self.name!r}: task {t.name!r} has role {t.role!r}; valid: {', '.join(ROLES)}")
             if not t.dummy and t.a53_cycles is None and t.ip_cycles is None:
                 raise UserError(f"workload {self.name!r}: task {t.name!r} cannot run anywhere (no A53 or IP cycles)")
+        idx = {t.name: i for i, t in enumerate(self.tasks)}
+        object.__setattr__(self, "_index", idx)
+        object.__setattr__(self, "_edge_index", [(idx[e.src], idx[e.dst], int(e.bytes)) for e in self.edges])
+        object.__setattr__(self, "_names", [t.name for t in self.tasks])
         self._check_acyclic()
 
     def _check_acyclic(self) -> None:
@@ -114,16 +118,15 @@ class TaskGraph:
     # -- views ----------------------------------------------------------------
     @property
     def task_names(self) -> list[str]:
-        return [t.name for t in self.tasks]
+        return list(self._names)  # type: ignore[attr-defined]
 
     def index(self) -> dict[str, int]:
         """Task name -> position."""
-        return {t.name: i for i, t in enumerate(self.tasks)}
+        return self._index  # type: ignore[attr-defined]
 
     def edge_index(self) -> list[tuple[int, int, int]]:
         """Edges as ``(src index, dst index, bytes)``."""
-        idx = self.index()
-        return [(idx[e.src], idx[e.dst], int(e.bytes)) for e in self.edges]
+        return self._edge_index  # type: ignore[attr-defined]
 
     def task(self, name: str) -> Task:
         for t in self.tasks:
