@@ -21,6 +21,11 @@ ENVS: dict[str, EnvEntry] = {
         "archgym.envs.accelerator:make_vec",
         "Spatial DNN accelerator: systolic array shape, dataflow, SRAM sizes, DRAM bandwidth on CNN/Transformer nets",
     ),
+    "archgym/SoC-v0": EnvEntry(
+        "archgym.envs.soc:SoCEnv",
+        "archgym.envs.soc:make_vec",
+        "SoC for AR/VR task graphs (FARSIGym): A53 cores, per-task accelerators, buses, memories; FARSI's model",
+    ),
 }
 
 
