@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,31 +55,46 @@ class Tuned(AskTellAgent):
 
 
 class Crasher(AskTellAgent):
-    """Kills its own process (like a segfault) when ``crash`` is true; otherwise random search."""
+    """Kills its own process (like a segfault) in the trial whose seed is ``crash_seed``; otherwise random search."""
 
     name = "toy-crash"
     family = "test"
-    hyperparameters = (HyperParameter("crash", bool, False, (False, True), "kill the worker process"),)
+    hyperparameters = (HyperParameter("crash_seed", int, -1, (-1, 0), "seed whose trial kills its worker"),)
 
     def setup(self, space, budget, seed, *args):
         super().setup(space, budget, seed, *args)
-        if self.hp["crash"]:
-            os._exit(3)
+        if seed == self.hp["crash_seed"]:
+            self.fail()
+
+    def fail(self) -> None:
+        os._exit(3)
 
     def ask(self) -> dict[str, Any]:
         return self.space.sample(self.rng)
 
 
 class Raiser(Crasher):
-    """Raises inside the search when ``crash`` is true (a trial's own error, not a worker crash)."""
+    """Raises inside the search in the trial whose seed is ``crash_seed`` (the trial's own error)."""
 
     name = "toy-raise"
 
+    def fail(self) -> None:
+        raise RuntimeError("toy agent asked to fail")
+
+
+class Slow(Crasher):
+    """Random search that sleeps ``sleep_ms`` before each design (to kill a sweep half-way)."""
+
+    name = "toy-slow"
+    hyperparameters = (HyperParameter("sleep_ms", int, 20, (20,), "pause before each design", low=0),)
+
     def setup(self, space, budget, seed, *args):
         AskTellAgent.setup(self, space, budget, seed, *args)
-        if self.hp["crash"]:
-            raise RuntimeError("toy agent asked to fail")
+
+    def ask(self) -> dict[str, Any]:
+        time.sleep(self.hp["sleep_ms"] / 1000)
+        return super().ask()
 
 
-for _cls in (Tuned, Crasher, Raiser):
+for _cls in (Tuned, Crasher, Raiser, Slow):
     AGENTS.setdefault(_cls.name, f"{__name__}:{_cls.__name__}")
