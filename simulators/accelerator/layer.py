@@ -17,6 +17,7 @@ a tile needs is derived from them and the stride.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 from archgym.errors import UserError
@@ -107,7 +108,7 @@ class Layer:
     def ofmap_elems(self) -> int:
         return self.B * self.K * self.OY * self.OX
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         """The loop sizes alone (layers with equal shapes cost the same)."""
         return tuple(getattr(self, f) for f in LOOP_FIELDS)

@@ -22,6 +22,7 @@ Everything is float64/int64 numpy; a network's totals are sums over layers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -85,45 +86,99 @@ def _ceil(x: np.ndarray) -> np.ndarray:
     return np.ceil(x - 1e-9)
 
 
-def layer_costs(
-    layer: Layer, d: DesignArrays, energy: Mapping[str, float], precision_bits: float
+@dataclass(frozen=True)
+class LayerTable:
+    """The distinct layer shapes of a workload as column arrays ``(L, 1)``, plus their candidate tables.
+
+    ``count`` is how often each shape occurs; shapes keep the order of their
+    first occurrence, so the first infeasible shape is the first infeasible layer.
+    """
+
+    layers: tuple[Layer, ...]
+    count: np.ndarray
+    m: np.ndarray
+    n: np.ndarray
+    w: np.ndarray
+    groups: np.ndarray
+    fyfx: np.ndarray
+    macs: np.ndarray
+    offset: np.ndarray
+    dram_ifmap: np.ndarray
+    dram_filter: np.ndarray
+    dram_ofmap: np.ndarray
+    first_tile: np.ndarray
+
+
+@lru_cache(maxsize=64)
+def layer_table(shapes: tuple[tuple[int, ...], ...]) -> LayerTable:
+    """The :class:`LayerTable` of a workload given its layer shapes (cached per workload)."""
+    counts: dict[tuple[int, ...], int] = {}
+    for sh in shapes:
+        counts[sh] = counts.get(sh, 0) + 1
+    layers = tuple(Layer(f"shape{i}", *sh) for i, sh in enumerate(counts))
+    col = lambda vals, dt=np.int64: np.array(vals, dtype=dt).reshape(-1, 1)  # noqa: E731
+    cands = [tiling.candidates(layer.shape) for layer in layers]
+    sizes = [len(c) for c in cands]
+    cat = lambda f: np.concatenate([f(c) for c in cands])  # noqa: E731
+    return LayerTable(
+        layers=layers,
+        count=col(list(counts.values()), np.float64),
+        m=col([la.pixels for la in layers]),
+        n=col([la.Kg for la in layers]),
+        w=col([la.window for la in layers]),
+        groups=col([la.groups for la in layers]),
+        fyfx=col([la.FY * la.FX for la in layers]),
+        macs=col([la.macs for la in layers], np.float64),
+        offset=col(np.cumsum([0, *sizes[:-1]])),
+        dram_ifmap=cat(lambda c: c.dram_ifmap),
+        dram_filter=cat(lambda c: c.dram_filter),
+        dram_ofmap=cat(lambda c: c.dram_ofmap_writes + c.dram_ofmap_reads),
+        first_tile=cat(lambda c: c.foot_ifmap + c.foot_filter + c.foot_ofmap),
+    )
+
+
+def network_costs(
+    t: LayerTable, d: DesignArrays, energy: Mapping[str, float], precision_bits: float
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Additive metrics of one layer for every design, and the chosen candidate (-1: infeasible)."""
+    """Additive metrics per (layer shape, design), shape ``(L, D)``, and the chosen candidates (-1: infeasible)."""
     bpe = precision_bits / 8.0
-    need = tiling.coverage_minimums(layer, d.rows, d.cols, d.dataflow)
-    caps = [np.floor(kb * 1024 / 2 / bpe).astype(np.int64) for kb in (d.ifmap_kb, d.filter_kb, d.ofmap_kb)]
-    keys = np.column_stack([need, *caps])
-    idx = tiling.select(layer, keys)
+    rows, cols, df = d.rows[None, :], d.cols[None, :], d.dataflow[None, :]
+    need = tiling.coverage_from_dims(t.n, t.w, t.fyfx, t.m, rows, cols, df)  # (L, D, 3)
+    caps = np.column_stack(
+        [np.floor(kb * 1024 / 2 / bpe).astype(np.int64) for kb in (d.ifmap_kb, d.filter_kb, d.ofmap_kb)]
+    )
+    idx = np.stack([
+        tiling.select(layer, np.concatenate([need[i], caps], axis=1)) for i, layer in enumerate(t.layers)
+    ])
     ok = idx >= 0
-    cand = tiling.candidates(layer.shape)
-    safe = np.where(ok, idx, 0)
-    g = layer.groups
+    gidx = t.offset + np.where(ok, idx, 0)
+    g = t.groups.astype(np.float64)
 
-    dram_i = g * cand.dram_ifmap[safe] * bpe
-    dram_w = g * cand.dram_filter[safe] * bpe
-    dram_o = g * (cand.dram_ofmap_writes[safe] + cand.dram_ofmap_reads[safe]) * bpe
+    dram_i = g * t.dram_ifmap[gidx] * bpe
+    dram_w = g * t.dram_filter[gidx] * bpe
+    dram_o = g * t.dram_ofmap[gidx] * bpe
     dram = dram_i + dram_w + dram_o
-    first_bytes = (cand.foot_ifmap[safe] + cand.foot_filter[safe] + cand.foot_ofmap[safe]) * bpe
+    first_bytes = t.first_tile[gidx] * bpe
 
-    compute = spatial.compute_cycles(layer, d.rows, d.cols, d.dataflow).astype(np.float64)
-    bw = d.bandwidth.astype(np.float64)
+    compute = spatial.cycles_from_dims(t.m, t.n, t.w, t.groups, rows, cols, df).astype(np.float64)
+    bw = d.bandwidth[None, :].astype(np.float64)
     prologue = _ceil(first_bytes / bw)
     rest = _ceil(np.maximum(dram - first_bytes, 0.0) / bw)
     latency = prologue + np.maximum(compute, rest)
 
-    acc = spatial.sram_accesses(layer, d.rows, d.cols, d.dataflow)
+    acc = spatial.accesses_from_dims(t.m, t.n, t.w, t.groups, rows, cols, df)
     sram_i = acc["ifmap_reads"] * bpe + dram_i
     sram_w = acc["filter_reads"] * bpe + dram_w
     sram_o = (acc["ofmap_writes"] + acc["ofmap_reads"]) * bpe + dram_o
 
-    macs = float(layer.macs)
+    macs = np.broadcast_to(t.macs, latency.shape)
     out = {
         "latency_cycles": latency,
         "compute_cycles": compute,
         "stall_cycles": latency - compute,
-        "mac_count": np.full(len(d), macs),
-        "energy_mac_pj": np.full(len(d), macs * energy["mac_pj"]),
-        "energy_rf_pj": np.full(len(d), macs * costs.RF_ACCESSES_PER_MAC * bpe * energy["rf_pj_per_byte"]),
+        "mac_count": macs,
+        "energy_mac_pj": macs * energy["mac_pj"],
+        "energy_rf_pj": macs * (costs.RF_ACCESSES_PER_MAC * bpe * energy["rf_pj_per_byte"]),
         "energy_sram_pj": (sram_i + sram_w + sram_o) * energy["sram_pj_per_byte"],
         "energy_dram_pj": dram * energy["dram_pj_per_byte"],
         "dram_ifmap_bytes": dram_i,
@@ -162,19 +217,24 @@ def evaluate_arrays(
     freq_mhz: float,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """All metrics of a network for every design, and a reason per design (``""`` when feasible)."""
-    n = len(d)
-    totals = {k: np.zeros(n) for k in ADDITIVE}
-    reasons = [""] * n
-    groups: dict[tuple[int, ...], list[Layer]] = {}
-    for layer in layers:
-        groups.setdefault(layer.shape, []).append(layer)
-    for same in groups.values():
-        vals, idx = layer_costs(same[0], d, energy, precision_bits)
-        for k in ADDITIVE:
-            totals[k] += len(same) * vals[k]
-        for i in np.flatnonzero(idx < 0).tolist():
-            if not reasons[i]:
-                reasons[i] = infeasible_reason(same[0], d, i, precision_bits)
+    t = layer_table(tuple(layer.shape for layer in layers))
+    per_layer, idx = network_costs(t, d, energy, precision_bits)
+    # sum layer by layer in a fixed order, so a design's totals do not depend on the batch it came in
+    stacked = np.stack([np.broadcast_to(per_layer[k], per_layer["latency_cycles"].shape) for k in ADDITIVE])
+    stacked = stacked * t.count[None, :, :]
+    acc = stacked[:, 0, :].copy()
+    for li in range(1, stacked.shape[1]):
+        acc += stacked[:, li, :]
+    totals = dict(zip(ADDITIVE, acc))
+    reasons = [""] * len(d)
+    bad = ~(idx >= 0).all(axis=0)
+    if bad.any():
+        first_name = {layer.shape: layer.name for layer in reversed(layers)}
+        for i in np.flatnonzero(bad).tolist():
+            li = int(np.argmax(idx[:, i] < 0))
+            shape_layer = t.layers[li]
+            named = Layer(first_name[shape_layer.shape], *shape_layer.shape)
+            reasons[i] = infeasible_reason(named, d, i, precision_bits)
     return derive(totals, d, precision_bits, freq_mhz), reasons
 
 

@@ -48,39 +48,43 @@ def gemm_dims(layer: Layer) -> tuple[int, int, int]:
     return layer.pixels, layer.Kg, layer.window
 
 
-def spatial_dims(layer: Layer, dataflow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(Sr, Sc, T)`` per design for dataflow codes ``dataflow`` (0 ws, 1 os, 2 is)."""
-    m, n, w = gemm_dims(layer)
+def fold_dims(m, n, w, dataflow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sr, Sc, T)`` from GEMM sizes and dataflow codes (0 ws, 1 os, 2 is); all arguments broadcast."""
     df = np.asarray(dataflow, dtype=np.int64)
+    m, n, w = (np.asarray(x, dtype=np.int64) for x in (m, n, w))
     sr = np.where(df == OS, m, w)
     sc = np.where(df == IS, m, n)
-    t = np.choose(df, [m, w, n])
-    return sr.astype(np.int64), sc.astype(np.int64), np.asarray(t, dtype=np.int64)
+    t = np.where(df == WS, m, np.where(df == OS, w, n))
+    return sr, sc, t
+
+
+def spatial_dims(layer: Layer, dataflow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sr, Sc, T)`` per design for one layer."""
+    return fold_dims(*gemm_dims(layer), dataflow)
+
+
+def cycles_from_dims(m, n, w, groups, rows, cols, dataflow) -> np.ndarray:
+    """SCALE-Sim's compute cycles from GEMM sizes; all arguments broadcast."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    sr, sc, t = fold_dims(m, n, w, dataflow)
+    folds = _ceil_div(sr, rows) * _ceil_div(sc, cols)
+    per_fold = t + rows + cols - 2 + np.where(np.asarray(dataflow) == OS, 0, rows)
+    return np.asarray(groups, dtype=np.int64) * folds * per_fold
 
 
 def compute_cycles(layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray) -> np.ndarray:
     """SCALE-Sim's compute cycles: ``groups * folds * (T + R + C - 2 [+ R for ws/is])``."""
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
-    sr, sc, t = spatial_dims(layer, dataflow)
-    folds = _ceil_div(sr, rows) * _ceil_div(sc, cols)
-    per_fold = t + rows + cols - 2 + np.where(np.asarray(dataflow) == OS, 0, rows)
-    return layer.groups * folds * per_fold
+    return cycles_from_dims(*gemm_dims(layer), layer.groups, rows, cols, dataflow)
 
 
-def sram_accesses(
-    layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Array-side SRAM accesses in elements for the whole layer.
-
-    Keys: ``ifmap_reads``, ``filter_reads``, ``ofmap_writes``, ``ofmap_reads``.
-    """
-    m, n, w = gemm_dims(layer)
+def accesses_from_dims(m, n, w, groups, rows, cols, dataflow) -> dict[str, np.ndarray]:
+    """Array-side SRAM accesses (elements) from GEMM sizes; all arguments broadcast."""
     df = np.asarray(dataflow, dtype=np.int64)
-    sr, sc, _ = spatial_dims(layer, df)
+    m, n, w, g = (np.asarray(x, dtype=np.int64) for x in (m, n, w, groups))
+    sr, sc, _ = fold_dims(m, n, w, df)
     rf = _ceil_div(sr, rows)
     cf = _ceil_div(sc, cols)
-    g = layer.groups
     ws, os_, is_ = df == WS, df == OS, df == IS
     ifmap_reads = np.where(is_, m * w, cf * m * w)
     filter_reads = np.where(ws, w * n, np.where(os_, rf * w * n, cf * w * n))
@@ -91,3 +95,13 @@ def sram_accesses(
         "ofmap_writes": g * out_visits * m * n,
         "ofmap_reads": g * (out_visits - 1) * m * n,
     }
+
+
+def sram_accesses(
+    layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Array-side SRAM accesses in elements for the whole layer.
+
+    Keys: ``ifmap_reads``, ``filter_reads``, ``ofmap_writes``, ``ofmap_reads``.
+    """
+    return accesses_from_dims(*gemm_dims(layer), layer.groups, rows, cols, dataflow)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import permutations
 
 import numpy as np
@@ -77,7 +77,7 @@ class Candidates:
     dram_ofmap_writes: np.ndarray
     dram_ofmap_reads: np.ndarray
 
-    @property
+    @cached_property
     def tp(self) -> np.ndarray:
         """Output pixels per tile (``tb * toy * tox``)."""
         return self.tb * self.toy * self.tox
@@ -166,16 +166,19 @@ def coverage_minimums(layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow
     and ``C`` filters, for ``os`` the output tile ``R`` pixels and ``C``
     filters, for ``is`` the input tile ``R`` window rows and ``C`` pixels.
     """
+    return coverage_from_dims(layer.Kg, layer.window, layer.FY * layer.FX, layer.pixels, rows, cols, dataflow)
+
+
+def coverage_from_dims(kg, window, fyfx, pixels, rows, cols, dataflow) -> np.ndarray:
+    """:func:`coverage_minimums` from layer sizes; arguments broadcast, result has a trailing axis of 3."""
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     df = np.asarray(dataflow, dtype=np.int64)
-    fyfx = layer.FY * layer.FX
-    tc_from_rows = -(-np.minimum(rows, layer.window) // fyfx)
-    one = np.ones_like(rows)
-    need_tk = np.where(df == IS, one, np.minimum(cols, layer.Kg))
-    need_tc = np.where(df == OS, one, tc_from_rows)
-    need_tp = np.where(df == WS, one, np.where(df == OS, np.minimum(rows, layer.pixels), np.minimum(cols, layer.pixels)))
-    return np.stack([need_tk, need_tc, need_tp], axis=1)
+    tc_from_rows = -(-np.minimum(rows, window) // fyfx)
+    need_tk = np.where(df == IS, 1, np.minimum(cols, kg))
+    need_tc = np.where(df == OS, 1, tc_from_rows)
+    need_tp = np.where(df == WS, 1, np.where(df == OS, np.minimum(rows, pixels), np.minimum(cols, pixels)))
+    return np.stack(np.broadcast_arrays(need_tk, need_tc, need_tp), axis=-1)
 
 
 _selection_cache: dict[tuple, int] = {}
@@ -189,15 +192,18 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
     Results are cached per (layer shape, key), so repeated designs cost a
     dictionary lookup.
     """
-    cand = candidates(layer.shape)
     keys = np.asarray(keys, dtype=np.int64)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    if len(keys) > 32:
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    else:
+        uniq, inverse = keys, None
     shape = layer.shape
-    chosen = np.empty(len(uniq), dtype=np.int64)
+    rows = [(shape, tuple(r)) for r in uniq.tolist()]
+    chosen = np.empty(len(rows), dtype=np.int64)
     todo = []
-    for i, row in enumerate(map(tuple, uniq.tolist())):
-        hit = _selection_cache.get((shape, row))
+    for i, key in enumerate(rows):
+        hit = _selection_cache.get(key)
         if hit is None:
             todo.append(i)
         else:
@@ -205,6 +211,7 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
     if todo:
         if len(_selection_cache) > _CACHE_LIMIT:
             _selection_cache.clear()
+        cand = candidates(shape)
         sub = uniq[todo]
         step = max(1, _CHUNK_ELEMS // max(1, len(cand)))
         tk, tc, tp = cand.tk, cand.tc, cand.tp
@@ -219,8 +226,8 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
             res = np.where(ok[np.arange(len(first)), first], first, -1)
             for j, r in zip(todo[lo : lo + step], res.tolist()):
                 chosen[j] = r
-                _selection_cache[(shape, tuple(uniq[j].tolist()))] = r
-    return chosen[inverse]
+                _selection_cache[rows[j]] = r
+    return chosen if inverse is None else chosen[inverse]
 
 
 def minimum_footprints(layer: Layer, need: np.ndarray) -> np.ndarray:
