@@ -257,3 +257,26 @@ def derive(
     out["area_sram_mm2"] = sram_kb * costs.sram_area_mm2_per_kb()
     out["area_mm2"] = out["area_pe_mm2"] + out["area_sram_mm2"]
     return out
+
+
+def evaluate_layers(
+    layers: Sequence[Layer],
+    d: DesignArrays,
+    energy: Mapping[str, float],
+    precision_bits: float,
+    freq_mhz: float,
+) -> list[tuple[dict[str, float], str]]:
+    """Metrics of every layer of a network for the first design in ``d``: ``(values, reason)`` per layer."""
+    t = layer_table(tuple(layer.shape for layer in layers))
+    per_layer, idx = network_costs(t, d, energy, precision_bits)
+    where = {layer.shape: i for i, layer in enumerate(t.layers)}
+    first = DesignArrays(*(getattr(d, f)[:1] for f in DesignArrays.__dataclass_fields__))
+    out = []
+    for layer in layers:
+        li = where[layer.shape]
+        if idx[li, 0] < 0:
+            out.append(({}, infeasible_reason(layer, first, 0, precision_bits)))
+            continue
+        vals = derive({k: per_layer[k][li, :1] for k in ADDITIVE}, first, precision_bits, freq_mhz)
+        out.append(({k: float(v[0]) for k, v in vals.items()}, ""))
+    return out

@@ -12,7 +12,7 @@ from archgym.simulator import Simulator
 from . import costs, spatial, tiling
 from .knobs import DATAFLOWS, SPACE
 from .layer import Layer, layer_from_mapping
-from .model import design_arrays, evaluate_arrays
+from .model import design_arrays, evaluate_arrays, evaluate_layers
 from .workloads import WORKLOADS, Workload, load_workload
 
 #: every metric a feasible result carries, in report order
@@ -105,6 +105,20 @@ class AcceleratorSimulator(Simulator):
         return [
             Metrics.infeasible(reason) if reason else Metrics(dict(zip(METRIC_NAMES, row)))
             for row, reason in zip(table, reasons)
+        ]
+
+    def evaluate_layers(self, design: Mapping[str, Any], workload: Any) -> list[tuple[str, Metrics]]:
+        """Per-layer metrics of one design: ``(layer name, Metrics)`` in network order.
+
+        Each entry equals :func:`simulate_layer` on that layer; the network's
+        :meth:`evaluate` sums them.
+        """
+        wl = load_workload(workload)
+        d = design_arrays([design])
+        rows = evaluate_layers(wl.layers, d, self.energy, self.precision_bits, self.freq_mhz)
+        return [
+            (layer.name, Metrics.infeasible(reason) if reason else Metrics({k: vals[k] for k in METRIC_NAMES}))
+            for layer, (vals, reason) in zip(wl.layers, rows)
         ]
 
 

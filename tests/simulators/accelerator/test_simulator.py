@@ -116,3 +116,17 @@ def test_package_never_imports_gymnasium():
     for path in root.glob("*.py"):
         text = path.read_text()
         assert "import gymnasium" not in text and "from gymnasium" not in text, path
+
+
+def test_evaluate_layers_equals_simulate_layer():
+    sim = AcceleratorSimulator()
+    design = {"pe_rows": 8, "pe_cols": 128, "dataflow": "is", "ofmap_sram_kb": 8}
+    wl = load_workload("mobilenetv2")
+    rows = sim.evaluate_layers(design, wl)
+    assert [name for name, _ in rows] == [layer.name for layer in wl.layers]
+    for (name, m), layer in zip(rows, wl.layers):
+        assert m == simulate_layer(layer, design), name
+    net = sim.evaluate(design, wl)
+    assert net["energy_pj"] == pytest.approx(sum(m["energy_pj"] for _, m in rows), rel=1e-12)
+    bad = sim.evaluate_layers({"pe_rows": 256, "pe_cols": 256, "filter_sram_kb": 1}, "resnet18")
+    assert not bad[0][1].feasible and "'conv1'" in bad[0][1].reason
