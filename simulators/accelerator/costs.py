@@ -77,7 +77,9 @@ def default_energy_table(precision_bits: float = REFERENCE_BITS) -> dict[str, fl
     }
 
 
-def energy_table(overrides: Mapping[str, float] | None = None, precision_bits: float = REFERENCE_BITS) -> dict[str, float]:
+def energy_table(
+    overrides: Mapping[str, float] | None = None, precision_bits: float = REFERENCE_BITS
+) -> dict[str, float]:
     """The default table with ``overrides`` applied; unknown keys or negative values raise ``ValueError``."""
     table = default_energy_table(precision_bits)
     for key, value in (overrides or {}).items():

@@ -28,7 +28,10 @@ SPACE = ParameterSpace(
         ),
         pow2("ifmap_sram_kb", 1, 2048, default=64, unit="KB", help="input feature map SRAM (double-buffered)"),
         pow2("filter_sram_kb", 1, 2048, default=64, unit="KB", help="filter (weight) SRAM (double-buffered)"),
-        pow2("ofmap_sram_kb", 1, 2048, default=64, unit="KB", help="output feature map / partial-sum SRAM (double-buffered)"),
+        pow2(
+            "ofmap_sram_kb", 1, 2048, default=64, unit="KB",
+            help="output feature map / partial-sum SRAM (double-buffered)",
+        ),
         pow2("dram_bandwidth", 1, 256, default=16, unit="B/cycle", help="off-chip DRAM bandwidth per clock cycle"),
     ]
 )

@@ -39,7 +39,7 @@ from itertools import permutations
 
 import numpy as np
 
-from .layer import Layer, input_extent
+from .layer import Layer
 from .spatial import IS, OS, WS
 
 log = logging.getLogger(__name__)

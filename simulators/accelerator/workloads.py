@@ -219,7 +219,9 @@ def _parse_scalesim_conv(rows: list[tuple[int, list[str]]], path: Path, name: st
         h, w, fh, fw, ch, nf, s = (v[c] for c in cols[1:8])
         sw = v.get("Stride Width", s)
         if sw != s:
-            raise UserError(f"{path}: row {lineno}, column 'Stride Width': unequal strides ({s}, {sw}) are not supported")
+            raise UserError(
+                f"{path}: row {lineno}, column 'Stride Width': unequal strides ({s}, {sw}) are not supported"
+            )
         if fh > h:
             raise UserError(f"{path}: row {lineno}, column 'Filter Height': {fh} exceeds IFMAP Height {h}")
         if fw > w:

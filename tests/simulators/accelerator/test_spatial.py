@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from archgym.simulators.accelerator import Layer, simulate_layer
-from archgym.simulators.accelerator import spatial
+from archgym.simulators.accelerator import Layer, simulate_layer, spatial
 
 DF = {"ws": 0, "os": 1, "is": 2}
 
