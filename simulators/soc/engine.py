@@ -171,39 +171,43 @@ def compile_plan(graph: TaskGraph, hw: HardwareGraph, mapping: Mapping) -> Plan:
         src = pe[i]
         dice = _dice([b for _, _, b in fam[i][READ]], [b for _, _, b in fam[i][WRITE]], work[i])
         units_i, through_i = units[i], through[i]
-        per_mem: dict[tuple[int, int], int] = {}
+        per_mem: dict[tuple[int, int], list[int]] = {}  # (memory, dir) -> [bytes, work units]
         for direction in (READ, WRITE):
             for _, m, nbytes in fam[i][direction]:
-                key = (src, m, direction)
-                route = routes.get(key)
-                if route is None:
-                    path = hw.path(src, m)
-                    if path is None:
-                        raise Infeasible(f"task {names[i]!r} on {blocks[src].name} has no path to memory {blocks[m].name}")
-                    pipes = []
-                    for a, b in zip(path, path[1:]):
-                        pk = (a, b, direction)
-                        p = pipe_id.get(pk)
-                        if p is None:
-                            p = pipe_id[pk] = len(pipe_id)
-                            incoming.setdefault((b, direction), []).append(p)
-                            outgoing.setdefault((a, direction), []).append(p)
-                        if pipes:
-                            overlap.add((pipes[-1], p))
-                        pipes.append(p)
-                    route = routes[key] = (path[1:], pipes)
-                unit = int(nbytes / dice)
-                for p in route[1]:
-                    units_i[p] = units_i.get(p, 0) + unit
-                for b in route[0]:
-                    bk = (b, direction)
-                    through_i[bk] = through_i.get(bk, 0) + nbytes
                 mk = (m, direction)
-                per_mem[mk] = per_mem.get(mk, 0) + nbytes
-                if direction == WRITE:
-                    alloc[i][m] = alloc[i].get(m, 0) + nbytes
+                acc = per_mem.get(mk)
+                if acc is None:
+                    per_mem[mk] = [nbytes, int(nbytes / dice)]
+                else:
+                    acc[0] += nbytes
+                    acc[1] += int(nbytes / dice)
+        for (m, direction), (nbytes, unit) in per_mem.items():
+            key = (src, m, direction)
+            route = routes.get(key)
+            if route is None:
+                path = hw.path(src, m)
+                if path is None:
+                    raise Infeasible(f"task {names[i]!r} on {blocks[src].name} has no path to memory {blocks[m].name}")
+                pipes = []
+                for a, b in zip(path, path[1:]):
+                    pk = (a, b, direction)
+                    p = pipe_id.get(pk)
+                    if p is None:
+                        p = pipe_id[pk] = len(pipe_id)
+                        incoming.setdefault((b, direction), []).append(p)
+                        outgoing.setdefault((a, direction), []).append(p)
+                    if pipes:
+                        overlap.add((pipes[-1], p))
+                    pipes.append(p)
+                route = routes[key] = ([(b, direction) for b in path[1:]], pipes)
+            for p in route[1]:
+                units_i[p] = units_i.get(p, 0) + unit
+            for bk in route[0]:
+                through_i[bk] = through_i.get(bk, 0) + nbytes
+            if direction == WRITE:
+                alloc[i][m] = nbytes
         w = work[i]
-        for (m, direction), nbytes in per_mem.items():
+        for (m, direction), (nbytes, _) in per_mem.items():
             mem_ratio[i].append((m, direction, nbytes / w if w > 0 else 0.0))
         for (b, direction), nbytes in through_i.items():
             bb = block_bytes.get(b)
@@ -290,6 +294,9 @@ def simulate(plan: Plan) -> SimResult:
     pe, role, alloc = plan.pe, plan.role, plan.alloc
     channels, units, pe_rate = plan.channels, plan.units, plan.pe_rate
 
+    pos = [0] * n
+    for k, i in enumerate(order):
+        pos[i] = k
     newly = [i for i in order if waiting_parents[i] == 0]
     while True:
         for i in newly:
@@ -385,6 +392,8 @@ def simulate(plan: Plan) -> SimResult:
             for ch in plan.children[i]:
                 waiting_parents[ch] -= 1
         running = [i for i in running if not done[i]]
-        newly = [i for i in order if waiting_parents[i] == 0 and not launched[i]]
+        newly = [ch for i in finished for ch in plan.children[i] if waiting_parents[ch] == 0 and not launched[ch]]
+        if len(newly) > 1:
+            newly = sorted(set(newly), key=pos.__getitem__)
 
     return SimResult(finish, start, phase_dt, phase_pe, phase_mem, peak, finish[plan.last])

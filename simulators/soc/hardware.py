@@ -100,6 +100,7 @@ class HardwareGraph:
         object.__setattr__(self, "_adj_idx", [[index[w] for w in adj[b.name]] for b in self.blocks])
         object.__setattr__(self, "_is_bus", [b.kind == "ic" for b in self.blocks])
         object.__setattr__(self, "_prev", {})
+        object.__setattr__(self, "_paths", {})
 
     def __getitem__(self, name: str) -> Block:
         return self._by_name[name]
@@ -122,6 +123,9 @@ class HardwareGraph:
         Breadth-first from ``src`` with neighbours in declaration order, so
         ties between equally short paths break the same way every time.
         """
+        hit = self._paths.get((src, dst))
+        if hit is not None:
+            return hit
         prev = self._prev.get(src)
         if prev is None:
             prev = {src: -1}
@@ -140,7 +144,9 @@ class HardwareGraph:
         out = [dst]
         while prev[out[-1]] >= 0:
             out.append(prev[out[-1]])
-        return out[::-1]
+        out.reverse()
+        self._paths[(src, dst)] = out
+        return out
 
     def shortest_paths_from(self, src: str) -> dict[str, list[str]]:
         """Shortest path from ``src`` to every reachable block, through buses only.
