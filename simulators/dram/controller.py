@@ -1,0 +1,645 @@
+"""The memory-controller model: an event-driven simulation at DRAM-command granularity.
+
+One channel, one initiator. The model follows DRAMSys's controller
+(tukl-msd/DRAMSys, ``library/src/controller``) mechanism by mechanism:
+
+* **Front end (arbiter).** Requests enter in trace order, at most one per
+  cycle, no earlier than their timestamp. With ``Arbiter=Fifo|Reorder`` at
+  most ``MaxActiveTransactions`` requests may be outstanding (entered and
+  not yet answered); ``Simple`` has no limit.
+* **Request buffer.** The scheduler keeps one queue per bank in arrival
+  order; ``SchedulerBuffer`` only decides when the buffer is full (DRAMSys's
+  ``BufferCounter``): ``RequestBufferSize`` requests per bank (Bankwise), per
+  direction (ReadWrite) or in total (Shared). A request that finds its
+  buffer full stalls the initiator, and everything behind it.
+* **Scheduler** (per bank): Fifo = the bank's oldest request; FrFcfs = the
+  oldest row hit, else the oldest; FrFcfsGrp = the oldest row hit in the
+  direction of the last column command (unless an older hit targets the same
+  address), else the oldest hit, else the oldest.
+* **Bank machines** turn the chosen request into ACT, PRE, RD or WR; the
+  page policy decides auto-precharge (RDA/WRA) when a column command issues:
+  Open never, Closed always, OpenAdaptive when further requests for the bank
+  exist and none hits the row, ClosedAdaptive when none hits the row.
+* **Command multiplexer** ("Oldest"): among all bank machines' next
+  commands, the one that can issue earliest; ties go to the oldest request;
+  refresh commands go first. One command per clock.
+* **Timing checker**: tRCD, tRP, tRAS, tRC, tRTP, tWR (same bank), tRRD_S/L,
+  tCCD_S/L, tWTR_S/L, read-to-write turnaround (RL + BL/2 + 2 - WL), tFAW
+  (rank), tRTRS (rank switch), tRFC, and the data bus (BL/2 per burst).
+* **Refresh** (AllBank, per rank): DRAMSys's RefreshManagerAllBank state
+  machine. At each tREFI trigger a refresh is postponed while the rank has
+  buffered requests, up to ``RefreshMaxPostponed``, then forced (banks
+  blocked, PREA, REF). After a REF, while the rank is idle, the postponed
+  refreshes are caught up and up to ``RefreshMaxPulledin`` more are pulled in.
+* **Responses**: a read completes RL + BL/2 after its RD, a write WL + BL/2
+  after its WR. With ``RespQueue=Reorder`` or ``Arbiter=Reorder`` responses
+  leave in request order (single channel and initiator: both restore the
+  same order).
+
+The front-end, think and PHY delays of DRAMSys (ArbitrationDelay*,
+ThinkDelay*, PhyDelay*) are taken as zero, so an idle read costs exactly
+tRCD + CL + BL/2 to a closed bank.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - exercised only without numba
+    njit = None
+
+
+def _jit(func):
+    """Compile lazily with numba (cached on disk) when it is installed."""
+    return njit(cache=True)(func) if njit is not None else func
+
+#: indices of the counters array returned by the kernel
+C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
+N_COUNTERS = 9
+
+_INF = 1 << 62
+
+
+@_jit
+def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks, n_bg, n_ranks, bg_per_rank):
+    """Simulate the trace; see the module docstring.
+
+    Returns ``(arrival, complete, deliver, counters, active_cycles_per_rank, t_start, t_end)``.
+    """
+    n = arr.shape[0]
+    INF = _INF
+    BL2 = tim[0]
+    RL = tim[1]
+    WL = tim[2]
+    RCD = tim[3]
+    RP = tim[4]
+    RAS = tim[5]
+    RC = tim[6]
+    CCD_S = tim[7]
+    CCD_L = tim[8]
+    RRD_S = tim[9]
+    RRD_L = tim[10]
+    FAW = tim[11]
+    WR = tim[12]
+    WTR_S = tim[13]
+    WTR_L = tim[14]
+    RTP = tim[15]
+    RFC = tim[16]
+    REFI = tim[17]
+    RTRS = tim[18]
+
+    page = cfg[0]
+    sched = cfg[1]
+    bufo = cfg[2]
+    rbs = cfg[3]
+    ordered = cfg[4] == 1 or cfg[8] == 2
+    refresh = cfg[5] == 1
+    max_post = cfg[6]
+    max_pull = cfg[7]
+    limited = cfg[8] != 0
+    max_active = cfg[9]
+
+    rtw = RL + BL2 + 2 - WL  # read-to-write turnaround, same rank
+    banks_per_rank = n_banks // n_ranks
+
+    arrival = np.full(n, -1, dtype=np.int64)
+    complete = np.full(n, -1, dtype=np.int64)
+    deliver = np.full(n, -1, dtype=np.int64)
+    missed = np.zeros(n, dtype=np.bool_)
+    counters = np.zeros(N_COUNTERS, dtype=np.int64)
+
+    # per-bank request queues in arrival order
+    cap = rbs * 2 if bufo == 1 else rbs
+    if bufo == 2:
+        cap = rbs
+    q = np.empty((n_banks, cap), dtype=np.int64)
+    qn = np.zeros(n_banks, dtype=np.int64)
+    occ_rd = 0
+    occ_wr = 0
+    occ_all = 0
+    sel = np.zeros(n_banks, dtype=np.int64)
+    sel_ok = np.zeros(n_banks, dtype=np.bool_)  # the cached candidate below is valid
+    cand_j = np.zeros(n_banks, dtype=np.int64)
+    cand_k = np.zeros(n_banks, dtype=np.int64)  # 0 ACT, 1 PRE, 2 RD, 3 WR
+    cand_t = np.zeros(n_banks, dtype=np.int64)  # bank-local part of its earliest time
+    gt = np.zeros(4 * n_bg, dtype=np.int64)
+    pending_rank = np.zeros(n_ranks, dtype=np.int64)
+
+    # bank state
+    open_row = np.full(n_banks, -1, dtype=np.int64)
+    t_act = np.zeros(n_banks, dtype=np.int64)
+    t_col = np.zeros(n_banks, dtype=np.int64)
+    t_pre = np.zeros(n_banks, dtype=np.int64)
+    bank_iv = np.zeros(n_banks, dtype=np.int64)
+    rank_of = np.empty(n_banks, dtype=np.int64)
+    bg_of = np.empty(n_banks, dtype=np.int64)
+    bpg = banks_per_rank // bg_per_rank
+    for b in range(n_banks):
+        rank_of[b] = b // banks_per_rank
+        bg_of[b] = rank_of[b] * bg_per_rank + (b % banks_per_rank) // bpg
+    open_rank = np.zeros(n_ranks, dtype=np.int64)
+
+    # bank-group / rank constraints
+    rd_ok = np.zeros(n_bg, dtype=np.int64)
+    wr_ok = np.zeros(n_bg, dtype=np.int64)
+    act_ok = np.zeros(n_bg, dtype=np.int64)
+    faw = np.full((n_ranks, 4), -INF, dtype=np.int64)
+    faw_i = np.zeros(n_ranks, dtype=np.int64)
+
+    # refresh managers
+    ref_trig = np.empty(n_ranks, dtype=np.int64)
+    for r in range(n_ranks):
+        ref_trig[r] = REFI - (REFI // n_ranks) * r
+    ref_flex = np.zeros(n_ranks, dtype=np.int64)
+    ref_pulled = np.zeros(n_ranks, dtype=np.bool_)
+    ref_seq = np.zeros(n_ranks, dtype=np.bool_)
+
+    # open-bank intervals, for background energy
+    iv_s = np.empty(n + 64, dtype=np.int64)
+    iv_e = np.empty(n + 64, dtype=np.int64)
+    iv_r = np.empty(n + 64, dtype=np.int64)
+    n_iv = 0
+
+    # active-transaction limit: min-heap of known response times
+    heap = np.empty(max_active + n_banks + 2 if limited else 1, dtype=np.int64)
+    hn = 0
+    active = 0
+
+    nxt = 0
+    last_adm = -1
+    now = 0
+    cmd_free = 0
+    n_col = 0
+    dptr = 0
+    last_del = 0
+    last_dir = 0
+
+    rescan = True
+    dirty = -1
+    tc = INF
+    cb = -1
+    cj = -1
+    while n_col < n:
+        counters[C_ITER] += 1
+        # ---- next admission -------------------------------------------------
+        ta = INF
+        base = INF
+        if nxt < n:
+            if not relative:
+                base = arr[nxt]
+            elif nxt == 0:
+                base = arr[0]
+            elif deliver[nxt - 1] >= 0:
+                base = deliver[nxt - 1] + arr[nxt]
+            if base < INF:
+                ta = max(base, last_adm + 1, now)
+                b = bank[nxt]
+                full = False
+                if bufo == 0:
+                    full = qn[b] >= rbs
+                elif bufo == 1:
+                    full = (occ_wr >= rbs) if is_wr[nxt] else (occ_rd >= rbs)
+                else:
+                    full = occ_all >= rbs
+                if full:
+                    ta = INF
+                elif limited:
+                    while hn > 0 and heap[0] <= ta:
+                        hn, _ = _heap_pop(heap, hn)
+                        active -= 1
+                    if active >= max_active:
+                        ta = heap[0] if hn > 0 else INF
+
+        # ---- refresh managers ---------------------------------------------------
+        te = INF
+        te_r = -1
+        tr = INF
+        tr_r = -1
+        if refresh:
+            for r in range(n_ranks):
+                if ref_seq[r]:
+                    t = max(now, cmd_free)
+                    if open_rank[r] > 0:
+                        for b in range(r * banks_per_rank, (r + 1) * banks_per_rank):
+                            if open_row[b] >= 0 and t_pre[b] > t:
+                                t = t_pre[b]
+                    else:
+                        for b in range(r * banks_per_rank, (r + 1) * banks_per_rank):
+                            if t_act[b] > t:
+                                t = t_act[b]
+                    if t < tr:
+                        tr = t
+                        tr_r = r
+                else:
+                    t = max(now, ref_trig[r])
+                    if t < te:
+                        te = t
+                        te_r = r
+
+        # ---- bank machines ----------------------------------------------------------
+        floor = now if now > cmd_free else cmd_free
+        if rescan:
+            # global (bank-group / rank) part of each command's earliest time: ACT, PRE, RD, WR
+            for g in range(n_bg):
+                r = g // bg_per_rank
+                v = faw[r, faw_i[r]] + FAW
+                gt[g] = act_ok[g] if act_ok[g] > v else v
+                gt[2 * n_bg + g] = rd_ok[g]
+                gt[3 * n_bg + g] = wr_ok[g]
+            tc = INF
+            cb = -1
+            cj = -1
+            for b in range(n_banks):
+                if qn[b] == 0 or ref_seq[rank_of[b]]:
+                    continue
+                if not sel_ok[b]:
+                    _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
+                               t_pre, sched, last_dir)
+                    sel_ok[b] = True
+                t = cand_t[b]
+                v = gt[cand_k[b] * n_bg + bg_of[b]]
+                if v > t:
+                    t = v
+                if t < floor:
+                    t = floor
+                if t < tc or (t == tc and cand_j[b] < cj):
+                    tc = t
+                    cb = b
+                    cj = cand_j[b]
+            rescan = False
+        elif dirty >= 0:
+            # only bank `dirty` gained a request since the last scan
+            b = dirty
+            if not ref_seq[rank_of[b]]:
+                _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
+                           t_pre, sched, last_dir)
+                sel_ok[b] = True
+                t = cand_t[b]
+                v = gt[cand_k[b] * n_bg + bg_of[b]]
+                if v > t:
+                    t = v
+                if t < floor:
+                    t = floor
+                if t < tc or (t == tc and cand_j[b] < cj):
+                    tc = t
+                    cb = b
+                    cj = cand_j[b]
+        dirty = -1
+
+        t = min(ta, te, tr, tc)
+        if t >= INF:
+            counters[C_ERR] = 1
+            break
+
+        if ta == t:
+            # ---- admit request nxt --------------------------------------------
+            now = t
+            j = nxt
+            nxt += 1
+            last_adm = t
+            arrival[j] = base
+            if limited:
+                while hn > 0 and heap[0] <= t:
+                    hn, _ = _heap_pop(heap, hn)
+                    active -= 1
+                active += 1
+            b = bank[j]
+            q[b, qn[b]] = j
+            qn[b] += 1
+            occ_all += 1
+            if is_wr[j]:
+                occ_wr += 1
+            else:
+                occ_rd += 1
+            pending_rank[rank[j]] += 1
+            sel_ok[b] = False
+            if b == cb:
+                rescan = True
+            else:
+                dirty = b
+            continue
+
+        if te == t:
+            # ---- refresh manager decision at its trigger ------------------------
+            now = t
+            r = te_r
+            idle = pending_rank[r] == 0
+            if not ref_pulled[r]:
+                if ref_flex[r] >= max_post:
+                    ref_seq[r] = True
+                elif not idle:
+                    ref_flex[r] += 1
+                    ref_trig[r] += REFI
+                else:
+                    ref_seq[r] = True
+            else:
+                if not idle:
+                    ref_pulled[r] = False
+                    ref_trig[r] += REFI
+                else:
+                    ref_seq[r] = True
+            rescan = rescan or ref_seq[r]
+            continue
+
+        if tr == t:
+            # ---- PREA or REF ------------------------------------------------------
+            now = t
+            cmd_free = t + 1
+            rescan = True
+            r = tr_r
+            lo = r * banks_per_rank
+            hi = lo + banks_per_rank
+            if open_rank[r] > 0:
+                for b in range(lo, hi):
+                    if open_row[b] >= 0:
+                        open_row[b] = -1
+                        if t + RP > t_act[b]:
+                            t_act[b] = t + RP
+                        iv_e[bank_iv[b]] = t
+                        counters[C_PRE] += 1
+                        sel_ok[b] = False
+                open_rank[r] = 0
+                counters[C_PREA] += 1
+            else:
+                for b in range(lo, hi):
+                    if t + RFC > t_act[b]:
+                        t_act[b] = t + RFC
+                    sel_ok[b] = False
+                counters[C_REF] += 1
+                ref_seq[r] = False
+                if ref_pulled[r]:
+                    ref_flex[r] -= 1
+                else:
+                    ref_pulled[r] = True
+                if ref_flex[r] <= -max_pull:
+                    ref_pulled[r] = False
+                    ref_trig[r] += REFI
+            continue
+
+        # ---- issue a bank command -----------------------------------------------------
+        now = t
+        cmd_free = t + 1
+        rescan = True
+        b = cb
+        j = cj
+        ck = cand_k[b]
+        r = rank_of[b]
+        g = bg_of[b]
+        if ck == 0:
+            open_row[b] = row[j]
+            t_col[b] = t + RCD
+            if t + RAS > t_pre[b]:
+                t_pre[b] = t + RAS
+            t_act[b] = t + RC
+            for g2 in range(r * bg_per_rank, (r + 1) * bg_per_rank):
+                v = t + (RRD_L if g2 == g else RRD_S)
+                if v > act_ok[g2]:
+                    act_ok[g2] = v
+            faw[r, faw_i[r]] = t
+            faw_i[r] = (faw_i[r] + 1) % 4
+            open_rank[r] += 1
+            if n_iv == iv_s.shape[0]:
+                iv_s = _grow(iv_s)
+                iv_e = _grow(iv_e)
+                iv_r = _grow(iv_r)
+            iv_s[n_iv] = t
+            iv_e[n_iv] = INF
+            iv_r[n_iv] = r
+            bank_iv[b] = n_iv
+            n_iv += 1
+            counters[C_ACT] += 1
+            if not missed[j]:
+                missed[j] = True
+                counters[C_MISS] += 1
+            sel_ok[b] = False
+        elif ck == 1:
+            open_row[b] = -1
+            if t + RP > t_act[b]:
+                t_act[b] = t + RP
+            open_rank[r] -= 1
+            iv_e[bank_iv[b]] = t
+            counters[C_PRE] += 1
+            sel_ok[b] = False
+        else:
+            w = ck == 3
+            # remove j from its bank queue
+            p = sel[b]
+            m = qn[b]
+            for x in range(p, m - 1):
+                q[b, x] = q[b, x + 1]
+            qn[b] = m - 1
+            occ_all -= 1
+            if w:
+                occ_wr -= 1
+            else:
+                occ_rd -= 1
+            pending_rank[r] -= 1
+            # column-command constraints on every bank group
+            for g2 in range(n_bg):
+                same_rank = g2 // bg_per_rank == r
+                if w:
+                    if same_rank:
+                        vw = t + (CCD_L if g2 == g else CCD_S)
+                        vr = t + WL + BL2 + (WTR_L if g2 == g else WTR_S)
+                    else:
+                        vw = t + BL2 + RTRS
+                        vr = t + WL + BL2 + RTRS - RL
+                else:
+                    if same_rank:
+                        vr = t + (CCD_L if g2 == g else CCD_S)
+                        vw = t + rtw
+                    else:
+                        vr = t + BL2 + RTRS
+                        vw = t + RL + BL2 + RTRS - WL
+                if vr > rd_ok[g2]:
+                    rd_ok[g2] = vr
+                if vw > wr_ok[g2]:
+                    wr_ok[g2] = vw
+            if w:
+                done = t + WL + BL2
+                v = done + WR
+                counters[C_WR] += 1
+            else:
+                done = t + RL + BL2
+                v = t + RTP
+                counters[C_RD] += 1
+            if v > t_pre[b]:
+                t_pre[b] = v
+            complete[j] = done
+            last_dir = 1 if w else 0
+            n_col += 1
+            # page policy: auto-precharge?
+            if page == 2:
+                ap = True
+            elif page == 0:
+                ap = False
+            else:
+                hit = False
+                rw = row[j]
+                for x in range(qn[b]):
+                    if row[q[b, x]] == rw:
+                        hit = True
+                        break
+                if page == 1:
+                    ap = qn[b] > 0 and not hit
+                else:
+                    ap = not hit
+            if ap:
+                tp = t_pre[b]
+                open_row[b] = -1
+                if tp + RP > t_act[b]:
+                    t_act[b] = tp + RP
+                open_rank[r] -= 1
+                iv_e[bank_iv[b]] = tp
+                counters[C_PRE] += 1
+            # responses
+            if ordered:
+                while dptr < n and complete[dptr] >= 0:
+                    dv = complete[dptr]
+                    if dv < last_del:
+                        dv = last_del
+                    deliver[dptr] = dv
+                    last_del = dv
+                    if limited:
+                        hn = _heap_push(heap, hn, dv)
+                    dptr += 1
+            else:
+                deliver[j] = done
+                if limited:
+                    hn = _heap_push(heap, hn, done)
+            if sched == 2:
+                for x in range(n_banks):
+                    sel_ok[x] = False
+            else:
+                sel_ok[b] = False
+
+    # ---- background: time with at least one bank open, per rank -----------------------
+    t_start = arr[0]
+    t_end = t_start
+    for i in range(n):
+        if deliver[i] > t_end:
+            t_end = deliver[i]
+    active_cycles = np.zeros(n_ranks, dtype=np.int64)
+    cur_s = np.full(n_ranks, -1, dtype=np.int64)
+    cur_e = np.full(n_ranks, -1, dtype=np.int64)
+    for k in range(n_iv):
+        r = iv_r[k]
+        s = iv_s[k]
+        e = iv_e[k]
+        if e > t_end:
+            e = t_end
+        if e <= s:
+            continue
+        if cur_s[r] < 0:
+            cur_s[r] = s
+            cur_e[r] = e
+        elif s > cur_e[r]:
+            active_cycles[r] += cur_e[r] - cur_s[r]
+            cur_s[r] = s
+            cur_e[r] = e
+        elif e > cur_e[r]:
+            cur_e[r] = e
+    for r in range(n_ranks):
+        if cur_s[r] >= 0:
+            active_cycles[r] += cur_e[r] - cur_s[r]
+    return arrival, complete, deliver, counters, active_cycles, t_start, t_end
+
+
+@_jit
+def _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col, t_pre, sched, last_dir):
+    """Cache bank ``b``'s next request, its command and the bank-local part of its earliest time."""
+    x = _select(q, b, qn[b], row, col, is_wr, open_row[b], sched, last_dir)
+    sel[b] = x
+    j = q[b, x]
+    cand_j[b] = j
+    orow = open_row[b]
+    if orow == row[j]:
+        cand_k[b] = 3 if is_wr[j] else 2
+        cand_t[b] = t_col[b]
+    elif orow < 0:
+        cand_k[b] = 0
+        cand_t[b] = t_act[b]
+    else:
+        cand_k[b] = 1
+        cand_t[b] = t_pre[b]
+
+
+@_jit
+def _select(q, b, m, row, col, is_wr, orow, sched, last_dir):
+    """Queue position of the request the scheduler serves next in bank ``b``."""
+    if sched == 0 or orow < 0:
+        return 0
+    first_hit = -1
+    for x in range(m):
+        j = q[b, x]
+        if row[j] == orow:
+            if sched == 1:
+                return x
+            if first_hit < 0:
+                first_hit = x
+            if (1 if is_wr[j] else 0) == last_dir:
+                hazard = False
+                for y in range(x):
+                    k = q[b, y]
+                    if row[k] == orow and col[k] == col[j]:
+                        hazard = True
+                        break
+                if not hazard:
+                    return x
+    return first_hit if first_hit >= 0 else 0
+
+
+@_jit
+def _grow(a):
+    out = np.empty(a.shape[0] * 2, dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
+@_jit
+def _heap_push(h, n, v):
+    i = n
+    h[i] = v
+    while i > 0:
+        p = (i - 1) >> 1
+        if h[p] <= h[i]:
+            break
+        h[p], h[i] = h[i], h[p]
+        i = p
+    return n + 1
+
+
+@_jit
+def _heap_pop(h, n):
+    top = h[0]
+    n -= 1
+    h[0] = h[n]
+    i = 0
+    while True:
+        lft = 2 * i + 1
+        if lft >= n:
+            break
+        c = lft
+        if lft + 1 < n and h[lft + 1] < h[lft]:
+            c = lft + 1
+        if h[i] <= h[c]:
+            break
+        h[i], h[c] = h[c], h[i]
+        i = c
+    return n, top
+
+
+def get_kernel():
+    """The compiled kernel (numba, cached on disk; compiled on first call).
+
+    Raises:
+        ImportError: numba is not installed (``pip install 'archgym[fast]'``).
+    """
+    if njit is None:
+        raise ImportError(
+            "the DRAM controller model needs numba to run at usable speed; install it with "
+            "pip install 'archgym[fast]' (or pip install numba)"
+        )
+    return _kernel

@@ -1,0 +1,228 @@
+"""``simulate``: one trace, one controller design, one device -> metrics.
+
+This is the pipeline the env and the :class:`~.simulator.DRAMSimulator`
+wrap: resolve the device, address mapping and trace; convert timestamps to
+device clocks; decode addresses (numpy); run the compiled controller model;
+turn counts and times into metrics and DRAMPower-style energy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from archgym.errors import UserError
+from archgym.metrics import Metrics, MetricSpec
+from archgym.simulators.dram.design import controller_config
+from archgym.simulators.dram.device import Device, load_device
+from archgym.simulators.dram.energy import Energy, dram_energy
+from archgym.simulators.dram.mapping import AddressMapping, load_mapping
+from archgym.simulators.dram.presets import DEFAULT_DEVICE
+from archgym.simulators.dram.trace import Trace, read_trace
+
+#: every metric ``simulate`` returns
+METRICS = (
+    MetricSpec("latency_ns", "mean read latency, from the request's timestamp to its response"),
+    MetricSpec("latency_p99_ns", "99th-percentile read latency"),
+    MetricSpec("write_latency_ns", "mean write latency (timestamp to write response)"),
+    MetricSpec("total_time_ns", "first request's timestamp to the last response"),
+    MetricSpec("bandwidth_gbps", "bytes moved over total_time_ns", lower_is_better=False),
+    MetricSpec("row_hit_rate", "fraction of requests served without an ACT of their own", lower_is_better=False),
+    MetricSpec("energy_pj", "DRAM energy (DRAMPower-style: commands + background)"),
+    MetricSpec("power_mw", "energy_pj / total_time_ns"),
+    MetricSpec("act_count", "ACT commands"),
+    MetricSpec("pre_count", "bank precharges (PRE, auto-precharge of RDA/WRA, banks closed by PREA)"),
+    MetricSpec("rd_count", "RD/RDA commands"),
+    MetricSpec("wr_count", "WR/WRA commands"),
+    MetricSpec("ref_count", "all-bank REF commands"),
+    MetricSpec("energy", "DRAMGym observation: total energy in mJ (DRAMSys 'Total Energy' / 1e9)"),
+    MetricSpec("power", "DRAMGym observation: average power in W (DRAMSys 'Average Power' / 1e3)"),
+    MetricSpec("latency", "DRAMGym observation: DRAMSys 'Total Time' in s (total_time_ns / 1e9)"),
+)
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Everything one simulation produced; :attr:`metrics` is what ``simulate`` returns.
+
+    Per-request arrays (device clock cycles) are in trace order after
+    splitting requests longer than one burst.
+    """
+
+    metrics: Metrics
+    arrival: np.ndarray
+    complete: np.ndarray
+    deliver: np.ndarray
+    is_write: np.ndarray
+    counters: dict[str, int]
+    energy: Energy
+    device: Device
+    mapping: AddressMapping
+
+    @property
+    def latency_cycles(self) -> np.ndarray:
+        return self.deliver - self.arrival
+
+
+def load_trace(trace: str | Path | Trace) -> Trace:
+    """A :class:`Trace` as is, a workload name, or a trace file path."""
+    if isinstance(trace, Trace):
+        return trace
+    from archgym.simulators.dram.workloads import WORKLOADS, generate
+
+    if str(trace) in WORKLOADS:
+        return generate(str(trace))
+    return read_trace(trace)
+
+
+def _split_bursts(trace: Trace, burst_bytes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Requests longer than one burst become consecutive bursts at the same time."""
+    counts = np.maximum(1, -(-trace.length // burst_bytes))
+    if (counts == 1).all():
+        return trace.cycle, trace.is_write, trace.address
+    idx = np.repeat(np.arange(len(trace)), counts)
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    k = np.arange(idx.shape[0]) - np.repeat(first, counts)
+    cycle = trace.cycle[idx].copy()
+    if trace.relative:
+        cycle[k > 0] = 0
+    addr = trace.address[idx] + k.astype(np.uint64) * np.uint64(burst_bytes)
+    return cycle, trace.is_write[idx], addr
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A trace made ready for one device and mapping: device-clock arrivals and decoded coordinates.
+
+    Preparing once and simulating many designs skips parsing and decoding
+    (what :class:`~.simulator.DRAMSimulator` does per workload).
+    """
+
+    name: str
+    device: Device
+    mapping: AddressMapping
+    arrival: np.ndarray
+    is_write: np.ndarray
+    relative: bool
+    rank: np.ndarray
+    bank_group: np.ndarray
+    bank: np.ndarray
+    row: np.ndarray
+    column: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.arrival.shape[0])
+
+
+def prepare(
+    trace: str | Path | Trace,
+    device: str | Path | Device = DEFAULT_DEVICE,
+    address_mapping: str | Path | AddressMapping | Mapping[str, Any] | None = None,
+    trace_clock_mhz: float | None = None,
+) -> Prepared:
+    """Resolve device, mapping and trace; convert timestamps to device clocks; decode addresses."""
+    dev = load_device(device)
+    am = load_mapping(address_mapping, dev)
+    tr = load_trace(trace)
+    cycle, is_write, addr = _split_bursts(tr, dev.burst_bytes)
+    clock = trace_clock_mhz or tr.clock_mhz or dev.clock_mhz
+    if not clock or clock <= 0:
+        raise UserError(f"trace clock must be a positive frequency in MHz, got {clock!r}")
+    ratio = dev.clock_mhz / float(clock)
+    if abs(ratio - 1.0) < 1e-12:
+        arr = cycle.astype(np.int64)
+    else:
+        arr = np.ceil(cycle * ratio - 1e-9).astype(np.int64)
+    dec = am.decode(addr, dev)
+    return Prepared(tr.name, dev, am, arr, np.ascontiguousarray(is_write), bool(tr.relative),
+                    dec.rank, dec.bank_group, dec.bank, dec.row, dec.column)
+
+
+def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) -> SimResult:
+    """Simulate one design on a prepared trace."""
+    from archgym.simulators.dram.controller import C_ERR, get_kernel
+
+    dev = prepared.device
+    cfg = controller_config(design or {})
+    kernel = get_kernel()
+    arrival, complete, deliver, counters, active, t0, t1 = kernel(
+        prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
+        prepared.column, prepared.relative, dev.kernel_timings(), cfg,
+        dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups,
+    )
+    if counters[C_ERR]:
+        raise RuntimeError("DRAM controller model deadlocked (a bug): please report the trace and design")
+    names = ("act", "pre", "rd", "wr", "ref", "prea", "miss", "err", "iterations")
+    cnt = {k: int(v) for k, v in zip(names, counters)}
+    is_write = prepared.is_write
+    total_cycles = max(1, int(t1 - t0))
+    tck_ns = dev.tck_ns
+    lat = (deliver - arrival).astype(np.float64) * tck_ns
+    reads = lat[~is_write]
+    writes = lat[is_write]
+    pop = reads if reads.size else writes
+    n = len(prepared)
+    energy = dram_energy(dev, cnt["act"], cnt["pre"], cnt["rd"], cnt["wr"], cnt["ref"],
+                         float(active.sum()), float(total_cycles))
+    total_ns = total_cycles * tck_ns
+    e_pj = energy.total_pj
+    values = {
+        "latency_ns": float(pop.mean()),
+        "latency_p99_ns": float(np.percentile(pop, 99)),
+        "write_latency_ns": float(writes.mean()) if writes.size else 0.0,
+        "total_time_ns": total_ns,
+        "bandwidth_gbps": n * dev.burst_bytes / total_ns,
+        "row_hit_rate": 1.0 - cnt["miss"] / n,
+        "energy_pj": e_pj,
+        "power_mw": e_pj / total_ns,
+        "act_count": cnt["act"],
+        "pre_count": cnt["pre"],
+        "rd_count": cnt["rd"],
+        "wr_count": cnt["wr"],
+        "ref_count": cnt["ref"],
+        "energy": e_pj / 1e9,
+        "power": e_pj / total_ns / 1e3,
+        "latency": total_ns / 1e9,
+    }
+    return SimResult(Metrics(values), arrival, complete, deliver, is_write, cnt, energy, dev, prepared.mapping)
+
+
+def run(
+    trace: str | Path | Trace,
+    design: Mapping[str, Any] | None = None,
+    device: str | Path | Device = DEFAULT_DEVICE,
+    address_mapping: str | Path | AddressMapping | Mapping[str, Any] | None = None,
+    trace_clock_mhz: float | None = None,
+) -> SimResult:
+    """Simulate and return the detailed :class:`SimResult` (see :func:`simulate`)."""
+    return run_prepared(prepare(trace, device, address_mapping, trace_clock_mhz), design)
+
+
+def simulate(
+    trace: str | Path | Trace,
+    design: Mapping[str, Any] | None = None,
+    device: str | Path | Device = DEFAULT_DEVICE,
+    address_mapping: str | Path | AddressMapping | Mapping[str, Any] | None = None,
+    trace_clock_mhz: float | None = None,
+) -> Metrics:
+    """Simulate a memory controller design on a trace and return its metrics.
+
+    Args:
+        trace: a workload name (``stream``, ``random``, ``cloud-1``,
+            ``cloud-2``), a DRAMSys ``.stl``/``.rstl`` file, a ``.npz``
+            binary trace, or a :class:`Trace`.
+        design: the ten DRAMSys mcconfig knobs; missing knobs take defaults.
+        device: a preset name (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``)
+            or a DRAMSys memspec JSON path.
+        address_mapping: a DRAMSys addressmapping JSON path (default: the
+            device's row-bank-column mapping).
+        trace_clock_mhz: clock of the trace timestamps (default: the device's).
+
+    Example:
+        >>> m = simulate("cloud-1", {"PagePolicy": "Closed"})   # doctest: +SKIP
+        >>> m["latency_ns"], m["bandwidth_gbps"], m["power_mw"]  # doctest: +SKIP
+    """
+    return run(trace, design, device, address_mapping, trace_clock_mhz).metrics

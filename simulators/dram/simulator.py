@@ -1,0 +1,75 @@
+"""``DRAMSimulator``: the DRAM controller model behind archgym's :class:`~archgym.simulator.Simulator` contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from archgym.errors import UserError
+from archgym.metrics import Metrics
+from archgym.simulator import Simulator
+from archgym.simulators.dram.design import SPACE
+from archgym.simulators.dram.device import Device
+from archgym.simulators.dram.mapping import AddressMapping
+from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared
+from archgym.simulators.dram.presets import DEFAULT_DEVICE
+from archgym.simulators.dram.trace import Trace
+from archgym.simulators.dram.workloads import WORKLOADS
+
+
+class DRAMSimulator(Simulator):
+    """Trace-driven DRAM memory-controller model (DRAMSys's ten mcconfig knobs).
+
+    Args:
+        device: preset name or DRAMSys memspec JSON path (default ``DDR4-2400``).
+        address_mapping: DRAMSys addressmapping JSON path (default: row-bank-column).
+        trace_clock_mhz: clock of trace timestamps (default: the device clock).
+
+    Example:
+        >>> sim = DRAMSimulator()                      # doctest: +SKIP
+        >>> wl = sim.load_workload("cloud-1")           # doctest: +SKIP
+        >>> sim.evaluate({"PagePolicy": "Closed"}, wl)["latency_ns"]  # doctest: +SKIP
+    """
+
+    name = "dram"
+    version = "0.1.0"
+    space = SPACE
+    metrics = METRICS
+    default_workload = "cloud-1"
+
+    def __init__(
+        self,
+        device: str | Path | Device = DEFAULT_DEVICE,
+        address_mapping: str | Path | AddressMapping | Mapping[str, Any] | None = None,
+        trace_clock_mhz: float | None = None,
+    ):
+        self.device = device
+        self.address_mapping = address_mapping
+        self.trace_clock_mhz = trace_clock_mhz
+
+    def workloads(self) -> list[str]:
+        return list(WORKLOADS)
+
+    def load_workload(self, workload: Any) -> Prepared:
+        """A workload name, a trace path (``.stl``, ``.rstl``, ``.npz``), a :class:`Trace`, or a prepared trace."""
+        if isinstance(workload, Prepared):
+            return workload
+        if not isinstance(workload, (str, Path, Trace)):
+            raise UserError(f"DRAM workload must be a name ({', '.join(WORKLOADS)}) or a trace path, "
+                            f"got {type(workload).__name__}")
+        if isinstance(workload, str) and workload not in WORKLOADS and not Path(workload).exists():
+            raise UserError(f"unknown DRAM workload {workload!r}; valid choices: {', '.join(WORKLOADS)}, "
+                            "or the path of a .stl/.rstl/.npz trace")
+        return prepare(workload, self.device, self.address_mapping, self.trace_clock_mhz)
+
+    def evaluate(self, design: Mapping[str, Any], workload: Any) -> Metrics:
+        """Metrics of one design (knobs validated against :attr:`space`)."""
+        try:
+            d = self.space.validate(design)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        return run_prepared(self.load_workload(workload), d).metrics
+
+    def evaluate_batch(self, designs: Sequence[Mapping[str, Any]], workload: Any) -> list[Metrics]:
+        prepared = self.load_workload(workload)
+        return [self.evaluate(d, prepared) for d in designs]
