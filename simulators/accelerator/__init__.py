@@ -12,7 +12,8 @@ vectorised across designs:
   LOMA-style over all tile sizes and loop orders as arrays;
 * :mod:`.model` - DRAM stalls (double-buffered roofline), energy, area;
 * :mod:`.costs` - the cited technology constants;
-* :mod:`.simulator` - :class:`AcceleratorSimulator` and :func:`simulate_layer`.
+* :mod:`.simulator` - :class:`AcceleratorSimulator`, :func:`simulate_layer` and
+  :func:`explain_layer` (the mapping chosen for a layer).
 
 See ``README.md`` next to this file for the model, its constants and its
 limitations.
