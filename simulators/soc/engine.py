@@ -21,8 +21,10 @@ and :func:`simulate` runs the phases. The mechanisms follow FARSI's
   memories.
 
 Deviation: FARSI marks a kernel complete once it is >= 99 % done at any
-event; here a kernel completes exactly when its work is done (FARSI's rule
-can end a task up to 1 % early; the worked examples are unaffected).
+event; by default a kernel here completes exactly when its work is done
+(``simulate(plan, done_at=0.99)`` applies FARSI's rule; on random
+audio_decoder designs the two differ by well under 1 % in latency, see the
+tests; the worked examples are unaffected).
 """
 
 from __future__ import annotations
@@ -271,8 +273,16 @@ class SimResult:
     latency: float
 
 
-def simulate(plan: Plan) -> SimResult:
-    """Run the phases of one design; see the module docstring for the rules."""
+def simulate(plan: Plan, done_at: float = 1.0) -> SimResult:
+    """Run the phases of one design; see the module docstring for the rules.
+
+    Args:
+        done_at: fraction of its work at which a kernel counts as complete at
+            an event. 1.0 (default) is exact; FARSI uses 0.99, which ends a
+            task up to 1 % early when another kernel's event falls in its last
+            percent (and skips that last percent's traffic and energy).
+    """
+    slack = 1.0 - float(done_at)
     n = len(plan.names)
     nan = float("nan")
     finish = [nan] * n
@@ -372,6 +382,8 @@ def simulate(plan: Plan) -> SimResult:
                 finished.append(i)
             else:
                 left[i] -= r * dt
+                if left[i] <= slack * plan.work[i]:
+                    finished.append(i)
         t += dt
         phase_dt.append(dt)
         phase_pe.append(energy)

@@ -7,8 +7,8 @@ The design space, per workload and mapping mode:
 * ``bus_count`` buses (1-4) of ``bus_width`` bytes, chained
   ``bus0 - bus1 - ...``; memory ``i`` hangs off bus ``i`` and has its own
   kind (``mem<i>_kind``: sram or dram) and width (``mem<i>_width``);
-  PEs attach to the buses round-robin (A53 cores first, then the IPs in task
-  order);
+  A53 core ``c`` attaches to bus ``c mod bus_count`` and the ``j``-th IP (in
+  task order) to bus ``j mod bus_count``, so adding a core moves no IP;
 * with ``mapping="agent"`` also ``pe_<task>`` (which A53 runs a task that has
   no IP) and ``buf_<producer>__<consumer>`` (which memory holds a buffer).
   A choice beyond ``a53_cores`` or ``bus_count`` makes the design infeasible.
@@ -149,8 +149,9 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
         pes.append(name)
         slots[name] = f"ip_{t}"
     for k, name in enumerate(pes):
-        pe_bus.append(k % nbus)
-        links.append((name, bus_names[k % nbus]))
+        on = k % nbus if k < cores else (k - cores) % nbus
+        pe_bus.append(on)
+        links.append((name, bus_names[on]))
     hw = HardwareGraph(blocks, links)
 
     names = graph.task_names

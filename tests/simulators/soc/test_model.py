@@ -173,3 +173,24 @@ def test_power_window_rule():
     assert farsi_power([0.001, 0.002], [1.0, 1.0]) == pytest.approx(2.0 / 0.003)
     # long phases: each phase above the remaining window closes a window -> peak phase power
     assert farsi_power([0.5, 0.25], [1.0, 1.0]) == pytest.approx(4.0)
+
+
+def test_farsi_99_percent_rule_option():
+    # B is 99.5 % done when A completes at 1 us: FARSI's rule ends it there
+    g = graph([("A", 1000), ("B", 1005)], [("souurce", "A", 4), ("souurce", "B", 4), ("A", "siink", 4),
+                                           ("B", "siink", 4)])
+    pes = {"souurce": "A53_0", "A": "A53_0", "B": "A53_1", "siink": "A53_0"}
+    plan = compile_plan(g, one_bus(2, 128, 128), Mapping(pes, {(e.src, e.dst): "mem" for e in g.edges}))
+    assert simulate(plan).latency == pytest.approx(1.005e-6, rel=REL)
+    assert simulate(plan, done_at=0.99).latency == pytest.approx(1.0e-6, rel=REL)
+
+
+@pytest.mark.parametrize("workload", ["audio_decoder", "edge_detection", "hpvm_cava"])
+def test_exact_completion_deviates_from_farsi_rule_below_one_percent(workload):
+    sim = SoCSimulator(workload, "heft")
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        built = sim.build(sim.space.sample(rng))
+        plan = compile_plan(sim.graph, built.hw, built.mapping)
+        exact, farsi = simulate(plan).latency, simulate(plan, done_at=0.99).latency
+        assert abs(exact - farsi) <= 0.01 * exact
