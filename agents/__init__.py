@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 #: agent name -> "module:Class" (lazy)
 AGENTS: dict[str, str] = {
     "random": "archgym.agents.random_search:RandomSearch",
+    "walker": "archgym.agents.walker:RandomWalker",
+    "grid": "archgym.agents.grid:GridSearch",
+    "sobol": "archgym.agents.sobol:Sobol",
+    "ga": "archgym.agents.ga:GA",
+    "nsga2": "archgym.agents.nsga2:NSGA2",
+    "aco": "archgym.agents.aco:AntColony",
+    "tpe": "archgym.agents.tpe:TPE",
+    "gp": "archgym.agents.gp:GP",
+    "cmaes": "archgym.agents.cmaes:CMAES",
+    "ppo": "archgym.agents.ppo:PPO",
+    "a2c": "archgym.agents.a2c:A2C",
+    "dqn": "archgym.agents.dqn:DQN",
 }
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import gymnasium
 
     from archgym.envs.design_env import DesignEnv
+    from archgym.objectives import Objective
     from archgym.space import ParameterSpace
 
 Callback = Callable[[Evaluation], None]
@@ -87,6 +88,8 @@ class Agent(ABC):
     family: ClassVar[str] = ""
     #: declared hyperparameters
     hyperparameters: ClassVar[tuple[HyperParameter, ...]] = ()
+    #: the History subclass :meth:`run` returns (multi-objective agents return a Pareto view)
+    history_class: ClassVar[type[History]] = History
 
     def __init__(self, **hp: Any):
         self.hp = self.parse_hyperparameters(hp)
@@ -112,7 +115,7 @@ class Agent(ABC):
         if int(budget) < 1:
             raise UserError(f"budget must be a positive number of evaluations, got {budget}")
         base: DesignEnv = env.unwrapped  # type: ignore[assignment]
-        history = History(
+        history = self.history_class(
             env_id=base.env_id, workload=base.workload_name, objective=base.objective.spec(),
             agent=self.name, hyperparameters=dict(self.hp), seed=int(seed),
         )
@@ -142,10 +145,15 @@ class Agent(ABC):
 class AskTellAgent(Agent):
     """An agent that proposes designs (:meth:`ask`) and learns from results (:meth:`tell`)."""
 
-    def setup(self, space: "ParameterSpace", budget: int, seed: int) -> None:
-        """Prepare for a run (called once before the first :meth:`ask`)."""
+    def setup(self, space: "ParameterSpace", budget: int, seed: int, objective: "Objective | None" = None) -> None:
+        """Prepare for a run (called once before the first :meth:`ask`).
+
+        ``objective`` is the env's objective, for agents that search its metric
+        vector rather than the scalar reward (multi-objective ones).
+        """
         self.space = space
         self.rng = np.random.default_rng(seed)
+        self.objective = objective
 
     @abstractmethod
     def ask(self) -> dict[str, Any]:
@@ -156,7 +164,7 @@ class AskTellAgent(Agent):
 
     def _search(self, env: "gymnasium.Env", budget: int, seed: int) -> None:
         base: DesignEnv = env.unwrapped  # type: ignore[assignment]
-        self.setup(base.design_space, budget, seed)
+        self.setup(base.design_space, budget, seed, base.objective)
         env.reset(seed=seed)
         for _ in range(budget):
             design = self.ask()
