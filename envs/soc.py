@@ -84,7 +84,8 @@ class SoCEnv(DesignEnv):
 
     | parameter | type | default | description |
     | --- | --- | --- | --- |
-    | workload | str or path | ``"audio_decoder"`` | audio_decoder, edge_detection (and _1.._4), hpvm_cava, SOC_example_1p, SOC_example_1p_2r, SOC_example_8p, or an archgym SoC workload JSON |
+    | workload | str or path | ``"audio_decoder"`` | a shipped workload (audio_decoder, edge_detection[_1.._4], \
+    hpvm_cava, SOC_example_1p[_2r], SOC_example_8p) or an archgym SoC workload JSON |
     | mapping | str | ``"heft"`` | ``heft`` (HEFT maps tasks) or ``agent`` (the design maps tasks and buffers) |
     | objective | str or Objective | budgets target spec | e.g. ``"minimize:latency_s,energy_j;area_mm2<=5"`` |
     | max_steps | int | 10 | designs per episode |

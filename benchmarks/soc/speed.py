@@ -79,7 +79,8 @@ def main() -> None:
         print(f"| {mode} | {wall:,.0f} | {cpu:,.0f} | {ok} |")
 
     print(f"\n## Random search, {args.evals} evaluations: best design vs FARSI's budgets\n")
-    print("| workload | mapping | feasible | latency/budget | power/budget | area/budget | latency s | power W | area mm2 |")
+    print("| workload | mapping | feasible | latency/budget | power/budget | area/budget "
+          "| latency s | power W | area mm2 |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for workload in ("audio_decoder", "edge_detection", "hpvm_cava"):
         for mode in ("heft", "agent"):

@@ -127,7 +127,7 @@ def compile_plan(graph: TaskGraph, hw: HardwareGraph, mapping: Mapping) -> Plan:
                 e = (t.ip_energy_fj or 0.0) * 1e-15 * IP_ENERGY_SCALE / w if w > 0 else 0.0
         else:
             if not t.dummy and t.a53_cycles is None:
-                raise Infeasible(f"task {t.name!r} cannot run on an A53 (it has no A53 cycles) but is mapped to {where!r}")
+                raise Infeasible(f"task {t.name!r} has no A53 cycles, so it cannot run on {where!r}")
             w = 0.0 if t.dummy else 2.0 * float(t.a53_cycles or 0)
             rate = A53_PEAK_IPS * blk.freq_scale
             e = A53_J_PER_INSTR

@@ -90,7 +90,9 @@ def read_mapping(path: str | Path, graph: TaskGraph, hw: HardwareGraph) -> Mappi
                 if cell not in known:
                     raise UserError(f"{path}: row {r}, column {col!r}: {cell!r} is not a task of {graph.name}")
                 if cell in task_pe and task_pe[cell] != col:
-                    raise UserError(f"{path}: row {r}, column {col!r}: task {cell!r} is already mapped to {task_pe[cell]}")
+                    raise UserError(
+                        f"{path}: row {r}, column {col!r}: task {cell!r} is already mapped to {task_pe[cell]}"
+                    )
                 task_pe[cell] = col
             else:
                 if "->" not in cell:

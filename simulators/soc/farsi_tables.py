@@ -178,11 +178,10 @@ def read_farsi_workload(folder_or_prefix: str | Path) -> TaskGraph:
     ppath = tables.path("performance")
     for name in names:
         role = _role(name)
-        cells = perf.get(name, {})
         if role == "task" and name not in perf:
             raise UserError(f"{ppath}: task {name!r} has no row")
 
-        def num(table: dict, col: str, path: Path) -> float | None:
+        def num(table: dict, col: str, path: Path, name: str = name) -> float | None:
             entry = table.get(name, {}).get(col)
             return None if entry is None else cell_number(path, entry[0], col, entry[1])
 
@@ -190,7 +189,6 @@ def read_farsi_workload(folder_or_prefix: str | Path) -> TaskGraph:
         ip = num(perf, "IP0", ppath)
         if role == "task" and a53 is None and ip is None:
             raise UserError(f"{ppath}: task {name!r} has neither an 'A53' nor an 'IP0' cell")
-        del cells
         tasks.append(
             Task(
                 name=name,

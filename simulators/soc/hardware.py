@@ -11,9 +11,9 @@ queue for a PE.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
-from typing import Mapping as MappingT, Sequence
+from typing import Mapping as MappingT
+from typing import Sequence
 
 from archgym.errors import UserError
 from archgym.simulators.soc.catalogue import MEM_KINDS, WIDTHS_BYTES
@@ -148,29 +148,6 @@ class HardwareGraph:
         self._paths[(src, dst)] = out
         return out
 
-    def shortest_paths_from(self, src: str) -> dict[str, list[str]]:
-        """Shortest path from ``src`` to every reachable block, through buses only.
-
-        PEs and memories are endpoints: traffic never passes through them.
-        """
-        prev: dict[str, str | None] = {src: None}
-        queue = deque([src])
-        while queue:
-            v = queue.popleft()
-            if v != src and self._by_name[v].kind != "ic":
-                continue
-            for w in self._adj[v]:
-                if w not in prev:
-                    prev[w] = v
-                    queue.append(w)
-        paths = {}
-        for dst in prev:
-            path = [dst]
-            while prev[path[-1]] is not None:
-                path.append(prev[path[-1]])  # type: ignore[arg-type]
-            paths[dst] = path[::-1]
-        return paths
-
 
 @dataclass(frozen=True)
 class Mapping:
@@ -222,4 +199,6 @@ def block_from_farsi_name(instance: str, tasks: Sequence[str] = ()) -> Block:
             if m.group(2) != "0" or (m.group(3) or "1") != "1" or (m.group(4) or "1") != "1":
                 raise UserError(f"block {instance!r}: only the IP0_1_1 accelerator variant is modelled")
             return ip(instance, m.group(1))
-    raise UserError(f"block {instance!r}: unknown library block {lib!r} (A53, LMEM_k, GMEM_k, LMEM_ic_k or <task>_IP0_1_1)")
+    raise UserError(
+        f"block {instance!r}: unknown library block {lib!r} (A53, LMEM_k, GMEM_k, LMEM_ic_k or <task>_IP0_1_1)"
+    )

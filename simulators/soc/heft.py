@@ -36,7 +36,9 @@ class Schedule:
         return max(self.finish) if self.finish else 0.0
 
 
-def upward_ranks(mean_cost: Sequence[float], succ: Sequence[Sequence[tuple[int, float]]], topo: Sequence[int]) -> list[float]:
+def upward_ranks(
+    mean_cost: Sequence[float], succ: Sequence[Sequence[tuple[int, float]]], topo: Sequence[int]
+) -> list[float]:
     """``rank_u`` of every task, computed in reverse topological order."""
     rank = [0.0] * len(mean_cost)
     for i in reversed(topo):

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping as MappingT
+from typing import Any
+from typing import Mapping as MappingT
 
 from archgym.simulators.soc.catalogue import A53_PEAK_IPS, IP_FREQ_HZ, MEM_FREQ_HZ, MEM_KINDS, WIDTHS_BYTES
 from archgym.simulators.soc.engine import Infeasible
-from archgym.simulators.soc.heft import heft
 from archgym.simulators.soc.hardware import Block, HardwareGraph, Mapping
+from archgym.simulators.soc.heft import heft
 from archgym.simulators.soc.taskgraph import TaskGraph
 from archgym.space import Knob, ParameterSpace, categorical, integer, pow2
 

@@ -101,7 +101,9 @@ class TaskGraph:
             raise UserError(f"workload {self.name!r}: last task {self.last_task!r} is not a task")
         for t in self.tasks:
             if t.role not in ROLES:
-                raise UserError(f"workload {self.name!r}: task {t.name!r} has role {t.role!r}; valid: {', '.join(ROLES)}")
+                raise UserError(
+                    f"workload {self.name!r}: task {t.name!r} has role {t.role!r}; valid: {', '.join(ROLES)}"
+                )
             if not t.dummy and t.a53_cycles is None and t.ip_cycles is None:
                 raise UserError(f"workload {self.name!r}: task {t.name!r} cannot run anywhere (no A53 or IP cycles)")
         idx = {t.name: i for i, t in enumerate(self.tasks)}

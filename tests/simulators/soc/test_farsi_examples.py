@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from archgym.simulators.soc import (
-    HardwareGraph, Mapping, a53, bus, compile_plan, evaluate_farsi, load_workload, memory, simulate,
+    HardwareGraph,
+    Mapping,
+    a53,
+    bus,
+    compile_plan,
+    evaluate_farsi,
+    load_workload,
+    memory,
+    simulate,
 )
 from archgym.simulators.soc.simulator import metrics_of
 

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archgym.simulators.soc import (
-    HardwareGraph, Mapping, SoCSimulator, Task, TaskGraph, a53, bus, compile_plan, ip, memory, simulate,
+    HardwareGraph,
+    Mapping,
+    SoCSimulator,
+    Task,
+    TaskGraph,
+    a53,
+    bus,
+    compile_plan,
+    ip,
+    memory,
+    simulate,
 )
-from archgym.simulators.soc.taskgraph import Edge
 from archgym.simulators.soc.simulator import metrics_of
+from archgym.simulators.soc.taskgraph import Edge
 
 REL = 1e-12
 
@@ -101,7 +112,8 @@ def test_accelerator_in_simulator_lowers_latency_by_computed_amount():
 def test_halving_bus_bandwidth_never_speeds_a_chain(cycles, nbytes, width):
     names = [f"T{k}" for k in range(len(cycles))]
     seq = ["souurce", *names, "siink"]
-    g = graph([(n, c) for n, c in zip(names, cycles)], [(a, b, nbytes[k]) for k, (a, b) in enumerate(zip(seq, seq[1:]))])
+    edges = [(a, b, nbytes[k]) for k, (a, b) in enumerate(zip(seq, seq[1:]))]
+    g = graph(list(zip(names, cycles)), edges)
     pes = {t: "A53_0" for t in g.task_names}
     buf = {(e.src, e.dst): "mem" for e in g.edges}
     wide, _ = run(g, one_bus(bus_w=width, mem_w=128), pes, buf)
