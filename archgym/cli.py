@@ -209,3 +209,7 @@ def main(argv: list[str] | None = None) -> None:
 from archgym.cli_sweep import sweep_app  # noqa: E402
 
 app.add_typer(sweep_app, name="sweep")
+from archgym.cli_data import dataset_app, proxy_app  # noqa: E402
+
+app.add_typer(dataset_app, name="dataset")
+app.add_typer(proxy_app, name="proxy")

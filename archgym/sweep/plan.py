@@ -17,9 +17,11 @@ import itertools
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
+
+from archgym.errors import UserError
 
 if TYPE_CHECKING:
     from archgym.sweep.spec import AgentSpec, SweepSpec
@@ -69,18 +71,35 @@ def settings_in_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 
 def hp_settings(agent: "AgentSpec", sample_seed: int = 0) -> list[dict[str, Any]]:
-    """The full hyperparameter settings (defaults filled in) an agent entry asks for."""
+    """The full hyperparameter settings (defaults filled in) an agent entry asks for.
+
+    Combinations the agent itself rejects (its constructor raises a
+    :class:`UserError`, e.g. two options that exclude each other) are left out
+    of grids and draws; an entry left with no setting at all is an error.
+    """
+    cls = agent.agent_class()
     grid = agent.grid()
     sizes = [len(v) for v in grid.values()]
     total = int(np.prod(sizes)) if sizes else 1
+    rejected: list[str] = []
+
+    def valid(setting: dict[str, Any]) -> bool:
+        try:
+            cls(**setting)
+        except UserError as exc:
+            rejected.append(str(exc))
+            return False
+        return True
+
     if agent.samples is None or agent.samples >= total:
-        if agent.samples is not None and agent.samples > total:
-            log.info("agent %s: %d samples asked but the grid has %d settings; using them all",
-                     agent.name, agent.samples, total)
-        chosen = settings_in_grid(grid)
+        chosen = [s for s in settings_in_grid(grid) if valid(s)]
     else:
-        chosen = _draw(grid, sizes, agent.samples, _agent_seed(agent.name, sample_seed))
-    cls = agent.agent_class()
+        chosen = _draw(grid, sizes, agent.samples, _agent_seed(agent.name, sample_seed), valid)
+    if rejected:
+        log.info("agent %s: %d hyperparameter combinations rejected by the agent (e.g. %s)",
+                 agent.name, len(rejected), rejected[0])
+    if not chosen:
+        raise UserError(f"agent {agent.name!r}: no valid hyperparameter setting in the sweep; e.g. {rejected[0]}")
     return [cls.parse_hyperparameters(s) for s in chosen]
 
 
@@ -88,17 +107,22 @@ def _agent_seed(name: str, sample_seed: int) -> list[int]:
     return [int(sample_seed), int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)]
 
 
-def _draw(grid: dict[str, list[Any]], sizes: list[int], n: int, seed: list[int]) -> list[dict[str, Any]]:
-    """``n`` distinct settings drawn uniformly from the grid without building it."""
+def _draw(grid: dict[str, list[Any]], sizes: list[int], n: int, seed: list[int],
+          valid: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """Up to ``n`` distinct valid settings drawn uniformly from the grid without building it."""
     rng = np.random.default_rng(seed)
+    total = int(np.prod(sizes))
     seen: set[tuple[int, ...]] = set()
-    out = []
+    out: list[dict[str, Any]] = []
     keys = list(grid)
-    while len(out) < n:
+    while len(out) < n and len(seen) < total:
         idx = tuple(int(rng.integers(s)) for s in sizes)
-        if idx not in seen:
-            seen.add(idx)
-            out.append({k: grid[k][i] for k, i in zip(keys, idx)})
+        if idx in seen:
+            continue
+        seen.add(idx)
+        setting = {k: grid[k][i] for k, i in zip(keys, idx)}
+        if valid(setting):
+            out.append(setting)
     return out
 
 

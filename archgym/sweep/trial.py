@@ -69,7 +69,7 @@ def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, A
     from archgym.sweep.plan import Trial
     from archgym.sweep.plugins import load_plugins
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     t = Trial.from_dict(trial)
     result: dict[str, Any] = {
         "key": t.key, "trial": t.to_dict(), "status": "ok", "error": None,
@@ -82,6 +82,7 @@ def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, A
     except Exception as exc:  # noqa: BLE001 - a trial's own failure is data, not a crash
         result.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
     result["wall_time_s"] = time.perf_counter() - start
+    result["cpu_time_s"] = time.process_time() - cpu
     return result
 
 

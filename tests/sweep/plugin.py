@@ -16,6 +16,7 @@ import gymnasium
 
 from archgym.agents import AGENTS
 from archgym.agents.base import AskTellAgent, HyperParameter
+from archgym.errors import UserError
 
 if "archgym-test/Toy-v0" not in gymnasium.registry:
     _spec = importlib.util.spec_from_file_location("archgym_test_conftest", Path(__file__).parents[1] / "conftest.py")
@@ -35,6 +36,11 @@ class Tuned(AskTellAgent):
         HyperParameter("explore", float, 0.5, (0.1, 0.5, 0.9), "chance of a fresh random design", low=0, high=1),
         HyperParameter("width", int, 1, (1, 2, 4), "knobs changed per perturbation", low=1),
     )
+
+    def __init__(self, **hp: Any):
+        super().__init__(**hp)
+        if self.hp["explore"] == 0.9 and self.hp["width"] == 4:
+            raise UserError("agent 'toy-tuned': explore=0.9 and width=4 cannot be combined")
 
     def setup(self, space, budget, seed, *args):
         super().setup(space, budget, seed, *args)

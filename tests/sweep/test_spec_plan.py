@@ -14,13 +14,14 @@ from archgym.sweep.spec import load_spec
 def test_plan_counts_grid_auto_samples_and_dedup(sweep_file):
     spec = load_spec(sweep_file(agents=[
         {"name": "random"},
-        {"name": "toy-tuned", "hp": "auto"},                    # 3 x 3 = 9 settings
-        {"name": "toy-tuned", "hp": "auto", "samples": 4},      # a subset of those 9: no new trials
-        {"name": "toy-tuned", "hp": {"explore": [0.1, 0.9], "width": "auto"}},  # 6, inside the 9 too
+        {"name": "toy-tuned", "hp": "auto"},                    # 3 x 3 = 9 settings, one rejected by the agent
+        {"name": "toy-tuned", "hp": "auto", "samples": 4},      # a subset of those 8: no new trials
+        {"name": "toy-tuned", "hp": {"explore": [0.1, 0.9], "width": "auto"}},  # 5, inside the 8 too
     ], seeds=3))
     trials = expand(spec)
     assert spec.seeds == [0, 1, 2]
-    assert len(trials) == 2 * (1 + 9) * 3
+    assert len(trials) == 2 * (1 + 8) * 3
+    assert not any(t.hp == {"explore": 0.9, "width": 4} for t in trials)
     assert len({t.key for t in trials}) == len(trials)
     assert {t.budget for t in trials} == {12}
 
@@ -32,7 +33,10 @@ def test_samples_are_deterministic_and_distinct(sweep_file):
     assert all(set(s) == {"explore", "width"} for s in a)
     assert hp_settings(spec.agents[0], 1) != a
     big = load_spec(sweep_file(agents=[{"name": "toy-tuned", "hp": "auto", "samples": 50}]))
-    assert len(hp_settings(big.agents[0])) == 9     # more samples than settings: the whole grid
+    assert len(hp_settings(big.agents[0])) == 8     # more samples than settings: the whole (valid) grid
+    only_bad = load_spec(sweep_file(agents=[{"name": "toy-tuned", "hp": {"explore": 0.9, "width": 4}}]))
+    with pytest.raises(UserError, match="no valid hyperparameter setting.*cannot be combined"):
+        expand(only_bad)
 
 
 def test_trial_key_covers_what_determines_the_result(sweep_file):
