@@ -136,6 +136,8 @@ def prepare(
         arr = cycle.astype(np.int64)
     else:
         arr = np.ceil(cycle * ratio - 1e-9).astype(np.int64)
+    if not tr.relative:
+        arr = np.maximum.accumulate(arr)  # an earlier timestamp than the previous one means "right after it"
     dec = am.decode(addr, dev)
     return Prepared(tr.name, dev, am, arr, np.ascontiguousarray(is_write), bool(tr.relative),
                     dec.rank, dec.bank_group, dec.bank, dec.row, dec.column)

@@ -1,0 +1,83 @@
+"""The ``DRAMSimulator`` contract: design space, metrics, workloads, evaluation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from dram_helpers import sequential_trace
+
+from archgym.errors import UserError
+from archgym.simulators.dram import SPACE, WORKLOADS, DRAMSimulator, write_trace
+
+#: the issue's table of DRAMGym knobs and DRAMSys value sets
+KNOBS = {
+    "PagePolicy": ("Open", "OpenAdaptive", "Closed", "ClosedAdaptive"),
+    "Scheduler": ("Fifo", "FrFcfs", "FrFcfsGrp"),
+    "SchedulerBuffer": ("Bankwise", "ReadWrite", "Shared"),
+    "RequestBufferSize": (1, 2, 4, 8, 16, 32, 64, 128),
+    "RespQueue": ("Fifo", "Reorder"),
+    "RefreshPolicy": ("NoRefresh", "AllBank"),
+    "RefreshMaxPostponed": (1, 2, 4, 8),
+    "RefreshMaxPulledin": (1, 2, 4, 8),
+    "Arbiter": ("Simple", "Fifo", "Reorder"),
+    "MaxActiveTransactions": (1, 2, 4, 8, 16, 32, 64, 128),
+}
+
+
+def test_space_matches_dramsys_names_and_values():
+    assert {k.name: k.choices for k in SPACE} == KNOBS
+    assert "Arbiter=Fifo|Reorder" in SPACE["MaxActiveTransactions"].note
+    assert "RefreshPolicy=AllBank" in SPACE["RefreshMaxPostponed"].note
+
+
+def test_simulator_contract():
+    sim = DRAMSimulator()
+    assert (sim.name, sim.version, sim.default_workload) == ("dram", "0.1.0", "cloud-1")
+    assert sim.workloads() == list(WORKLOADS)
+    wl = sim.load_workload("cloud-1")
+    assert sim.workload_name(wl) == "cloud-1"
+    m = sim.evaluate({"PagePolicy": "Closed"}, wl)
+    assert m.feasible and list(m) == sim.metric_names
+    assert m.unit("latency_ns") == "ns" and m.unit("power_mw") == "mW"
+    assert m == sim.evaluate({"PagePolicy": "Closed"}, "cloud-1")  # deterministic
+
+
+def test_evaluate_batch_matches_evaluate():
+    sim = DRAMSimulator()
+    wl = sim.load_workload("stream")
+    designs = [SPACE.sample(np.random.default_rng(i)) for i in range(4)]
+    assert sim.evaluate_batch(designs, wl) == [sim.evaluate(d, wl) for d in designs]
+
+
+def test_every_sampled_design_runs_on_every_workload():
+    sim = DRAMSimulator()
+    rng = np.random.default_rng(1)
+    for w in WORKLOADS:
+        wl = sim.load_workload(w)
+        for _ in range(3):
+            m = sim.evaluate(SPACE.sample(rng), wl)
+            assert m["latency_ns"] > 0 and 0 < m["bandwidth_gbps"] <= 19.21 and m["power_mw"] > 0
+
+
+def test_user_trace_and_device(tmp_path):
+    p = write_trace(sequential_trace(500), tmp_path / "mine.stl")
+    sim = DRAMSimulator(device="DDR3-1600")
+    m = sim.evaluate({}, sim.load_workload(str(p)))
+    assert m["rd_count"] == 500
+
+
+def test_bad_inputs():
+    sim = DRAMSimulator()
+    with pytest.raises(UserError, match="unknown DRAM workload 'cloud-3'"):
+        sim.load_workload("cloud-3")
+    with pytest.raises(UserError, match="knob 'RequestBufferSize': 3 is not allowed"):
+        sim.evaluate({"RequestBufferSize": 3}, "stream")
+
+
+def test_import_is_cheap():
+    code = "import sys, archgym.simulators.dram; print('numba' in sys.modules, 'gymnasium' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "False"
