@@ -21,6 +21,7 @@ simulator call; it backs ``gymnasium.make_vec(id, num_envs=N)``.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from typing import Any, Callable, ClassVar, Mapping, Sequence
@@ -59,6 +60,8 @@ class _Core:
         objective: str | Objective,
         observation_metrics: Sequence[str],
         infeasible_reward: float | None,
+        cost_model: str = "simulator",
+        proxy: Any = None,
     ):
         self.env_id = env_id
         self.simulator = simulator
@@ -73,6 +76,19 @@ class _Core:
         )
         self.listeners: list[Listener] = []
         self.n_evaluations = 0
+        if cost_model != "simulator" or proxy is not None:
+            self.use_cost_model(cost_model, proxy)
+
+    def use_cost_model(self, cost_model: str, proxy: Any) -> None:
+        """Evaluate with a proxy model (``cost_model="proxy"``) instead of the simulator.
+
+        Space, workload, objective and observation stay the same; the proxy is
+        checked against the env and the metrics the objective reads.
+        """
+        from archgym.proxy import swap_in_proxy
+
+        self.simulator = swap_in_proxy(self.simulator, self.env_id, cost_model, proxy, self.objective.metrics)
+        self.workload = self.simulator.load_workload(self.workload_name)
 
     def reward(self, metrics: Metrics) -> float:
         return self.objective.reward(metrics) if metrics.feasible else self.infeasible_reward
@@ -81,6 +97,8 @@ class _Core:
         obs = np.zeros(len(self.observation_metrics) + 1, dtype=np.float32)
         if metrics is not None and metrics.feasible:
             for i, m in enumerate(self.observation_metrics):
+                if m not in metrics:  # a proxy may predict fewer metrics than the simulator reports
+                    continue
                 obs[i] = min(OBS_LOG10_BOUND, max(-OBS_LOG10_BOUND, math.log10(max(metrics[m], 1e-300))))
             obs[-1] = 1.0
         return obs
@@ -128,10 +146,34 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
 
     Subclasses set :attr:`env_id`, :attr:`default_objective` and
     :attr:`observation_metrics`, and pass a simulator to ``__init__``.
+    ``cost_model="proxy", proxy=PATH`` evaluates with a trained proxy model
+    instead of the simulator (:mod:`archgym.proxy`): same spaces and rewards,
+    ``info["predicted"]`` is True.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
     env_id: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give every subclass's ``__init__`` the ``cost_model=`` and ``proxy=`` keywords.
+
+        So ``gymnasium.make(ID, cost_model="proxy", proxy=MODEL)`` works for
+        every env, whatever arguments its own ``__init__`` declares.
+        """
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def __init__(self: DesignEnv, *args: Any, cost_model: str = "simulator", proxy: Any = None,
+                     **kw: Any) -> None:
+            init(self, *args, **kw)
+            if cost_model != "simulator" or proxy is not None:
+                self._core.use_cost_model(cost_model, proxy)
+
+        cls.__init__ = __init__  # type: ignore[method-assign]
+
     default_objective: ClassVar[str] = ""
     observation_metrics: ClassVar[tuple[str, ...]] = ()
 
@@ -144,10 +186,12 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         action_format: str = "multidiscrete",
         infeasible_reward: float | None = None,
         render_mode: str | None = None,
+        cost_model: str = "simulator",
+        proxy: Any = None,
     ):
         self._core = _Core(
             self.env_id, simulator, workload, objective or self.default_objective,
-            self.observation_metrics, infeasible_reward,
+            self.observation_metrics, infeasible_reward, cost_model, proxy,
         )
         if action_format not in ("multidiscrete", "dict"):
             raise ValueError(f"action_format {action_format!r}: valid choices are 'multidiscrete', 'dict'")

@@ -1,0 +1,152 @@
+"""Proxy models: training figures, save/load checks, and the proxy standing in for the simulator."""
+
+from __future__ import annotations
+
+import gymnasium
+import numpy as np
+import pytest
+
+from archgym import datasets, proxy
+from archgym.collect import collect
+from archgym.errors import UserError
+from archgym.records import RecordWriter, attach_recorder
+
+TOY = "archgym-test/Toy-v0"
+
+
+@pytest.fixture(scope="module")
+def toy_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("toyproxy")
+    collect(TOY, 400, d / "data", sampler="random", seed=0, chunk_size=100)  # the whole 144-design space
+    collect(TOY, 400, d / "data", sampler="random", seed=0, chunk_size=100, workload="double")
+    return d
+
+
+@pytest.fixture(scope="module")
+def rf_path(toy_dir):
+    model = proxy.train(toy_dir / "data", ["latency_cycles", "area_mm2"], "rf", seed=0)
+    return model.save(toy_dir / "toy.proxy")
+
+
+def test_score_matches_hand_calculation():
+    s = proxy.score(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 3.0, 6.0]))
+    assert s["rmse"] == pytest.approx(1.0) and s["rmse_pct_of_mean"] == pytest.approx(40.0)
+    assert s["r2"] == pytest.approx(1 - 4 / 5) and s["spearman"] == pytest.approx(1.0)
+    assert s["mape_pct"] == pytest.approx(12.5) and s["n"] == 4
+
+
+def test_split_is_fixed_by_the_seed_and_disjoint():
+    a, b = proxy.split_indices(100, 3), proxy.split_indices(100, 3)
+    assert all((x == y).all() for x, y in zip(a, b))
+    assert sorted(np.concatenate(a)) == list(range(100)) and [len(x) for x in a] == [70, 15, 15]
+    with pytest.raises(UserError, match="too few"):
+        proxy.split_indices(5, 0)
+
+
+def test_rf_bundle_reports_every_figure(rf_path):
+    m = proxy.load_model(rf_path)
+    assert m.target_names == ["latency_cycles", "area_mm2"] and m.workloads == ["double", "unit"]
+    assert m.env_id == TOY and m.env_version == 0 and m.simulator == "toy"
+    for fig in m.metrics.values():
+        assert {"rmse", "rmse_pct_of_mean", "r2", "spearman", "mape_pct", "n_train", "n_val", "n_test"} <= set(fig)
+    assert m.metrics["area_mm2"]["spearman"] > 0.99 and m.metrics["latency_cycles"]["spearman"] > 0.8
+    assert m.feasibility is not None and m.feasibility_accuracy > 0.9
+    assert {"simulator_batch_s", "proxy_batch_s", "speedup_batch", "speedup_single"} <= set(m.speed)
+
+
+def test_training_is_deterministic(toy_dir):
+    a = proxy.train(toy_dir / "data", ["latency_cycles"], "rf", seed=1, measure_speed=False)
+    b = proxy.train(toy_dir / "data", ["latency_cycles"], "rf", seed=1, measure_speed=False)
+    assert a.metrics == b.metrics
+
+
+@pytest.mark.parametrize("kind", ["gbt", "mlp"])
+def test_other_model_kinds_train(toy_dir, kind):
+    m = proxy.train(toy_dir / "data", ["area_mm2"], kind, workload="unit", measure_speed=False)
+    assert m.workloads == ["unit"] and np.isfinite(m.metrics["area_mm2"]["rmse"])
+
+
+def test_numpy_mlp_matches_scikit_learn(toy_dir):
+    m = proxy.train(toy_dir / "data", ["latency_cycles"], "mlp", measure_speed=False)
+    t = m.targets["latency_cycles"]
+    x = np.random.default_rng(0).random((20, sum(f.width for f in m.features.features)))
+    assert t.mlp is not None
+    np.testing.assert_allclose(t.mlp(x).reshape(-1), t.estimator.predict(x), rtol=1e-9)
+    np.testing.assert_array_equal(m.feasibility.predict(x), m.feasibility.estimator.predict(x).astype(bool))
+
+
+def test_training_errors_are_user_errors(toy_dir, tmp_path):
+    with pytest.raises(UserError, match="target metric"):
+        proxy.train(toy_dir / "data", ["nope"])
+    with pytest.raises(UserError, match="proxy model"):
+        proxy.train(toy_dir / "data", model="svm")
+    with pytest.raises(UserError, match="workload"):
+        proxy.train(toy_dir / "data", workload="triple")
+    with pytest.raises(UserError, match="no records of"):
+        proxy.train(toy_dir / "data", env_id="archgym/Other-v0")
+
+
+def test_default_targets_are_what_the_objective_reads(toy_dir):
+    m = proxy.train(toy_dir / "data", model="rf", max_samples=120, measure_speed=False)
+    assert m.target_names == ["latency_cycles"]  # the toy env's default objective
+
+
+def test_proxy_env_has_the_same_spaces_and_marks_predictions(rf_path, tmp_path):
+    sim_env = gymnasium.make(TOY, workload="double")
+    env = gymnasium.make(TOY, workload="double", cost_model="proxy", proxy=str(rf_path))
+    assert env.action_space == sim_env.action_space and env.observation_space == sim_env.observation_space
+    base = env.unwrapped
+    assert isinstance(base.simulator, proxy.ProxySimulator) and base.workload_name == "double"
+    env.reset(seed=0)
+    design = {"size": 16, "count": 3, "colour": "green"}
+    obs, reward, *_, info = env.step(base.design_space.encode(design))
+    assert info["predicted"] is True and info["feasible"]
+    assert reward == pytest.approx(base.objective.reward(base.simulator.evaluate(design, "double")))
+    assert info["metrics"]["latency_cycles"] == pytest.approx(2.0, rel=0.5)
+    assert env.observation_space.contains(obs)
+    with RecordWriter(tmp_path / "rec", base.design_space, base.simulator.metric_names) as w:
+        attach_recorder(env, w, agent="manual")
+        env.step(env.action_space.sample())
+    assert datasets.load(tmp_path / "rec")["predicted"].all()
+
+
+def test_proxy_predicts_infeasible_designs(rf_path):
+    env = gymnasium.make(TOY, cost_model="proxy", proxy=str(rf_path))
+    m = env.unwrapped.evaluate({"size": 1, "colour": "red"})
+    assert not m.feasible and m.reason == proxy.PREDICTED_INFEASIBLE and m.predicted
+
+
+def test_vector_env_takes_the_proxy(rf_path):
+    vec = gymnasium.make_vec(TOY, num_envs=3, cost_model="proxy", proxy=str(rf_path))
+    vec.reset(seed=0)
+    _, rewards, *_, infos = vec.step(vec.action_space.sample())
+    assert rewards.shape == (3,) and infos["predicted"].all()
+
+
+def test_mismatched_or_incomplete_proxies_fail_at_make_time(rf_path, toy_dir, tmp_path):
+    with pytest.raises(UserError, match="trained for archgym-test/Toy-v0 .*not archgym-test/Other-v1"):
+        proxy.load_model(rf_path, env_id="archgym-test/Other-v1")
+    only_area = proxy.train(toy_dir / "data", ["area_mm2"], "rf", measure_speed=False).save(tmp_path / "a.proxy")
+    with pytest.raises(UserError, match="--target latency_cycles"):
+        gymnasium.make(TOY, cost_model="proxy", proxy=str(only_area))
+    env = gymnasium.make(TOY, cost_model="proxy", proxy=str(only_area), objective="minimize:area_mm2")
+    env.reset()
+    obs, *_ = env.step(env.action_space.sample())
+    assert obs[0] == 0.0  # latency is not predicted: its observation slot stays 0
+    with pytest.raises(UserError, match="cost_model"):
+        gymnasium.make(TOY, cost_model="oracle")
+    with pytest.raises(UserError, match="needs proxy="):
+        gymnasium.make(TOY, cost_model="proxy")
+    with pytest.raises(UserError, match="no proxy model file"):
+        gymnasium.make(TOY, cost_model="proxy", proxy=str(tmp_path / "missing.proxy"))
+    (tmp_path / "junk.proxy").write_bytes(b"not a model")
+    with pytest.raises(UserError, match="not a readable proxy model"):
+        proxy.load_model(tmp_path / "junk.proxy")
+    unit_only = proxy.train(toy_dir / "data", ["latency_cycles"], workload="unit", measure_speed=False)
+    with pytest.raises(UserError, match="not trained on workload 'double'"):
+        gymnasium.make(TOY, workload="double", cost_model="proxy", proxy=unit_only)
+
+
+def test_report_plot_is_written(rf_path, tmp_path):
+    path = proxy.report_plot(proxy.load_model(rf_path), tmp_path / "r.png")
+    assert path.stat().st_size > 1000
