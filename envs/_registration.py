@@ -21,6 +21,11 @@ ENVS: dict[str, EnvEntry] = {
         "archgym.envs.accelerator:make_vec",
         "Spatial DNN accelerator: systolic array shape, dataflow, SRAM sizes, DRAM bandwidth on CNN/Transformer nets",
     ),
+    "archgym/DRAM-v0": EnvEntry(
+        "archgym.envs.dram:DRAMEnv",
+        "archgym.envs.dram:make_vec",
+        "DRAM memory controller (DRAMGym): DRAMSys's page policy, scheduler, buffers, refresh, arbiter on traces",
+    ),
     "archgym/SoC-v0": EnvEntry(
         "archgym.envs.soc:SoCEnv",
         "archgym.envs.soc:make_vec",

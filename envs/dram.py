@@ -1,0 +1,132 @@
+"""``archgym/DRAM-v0``: design a DRAM memory controller for a trace (DRAMGym)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from archgym.envs.design_env import DesignEnv, document, vector_factory
+from archgym.errors import UserError
+from archgym.objectives import Objective
+from archgym.simulators.dram import DRAMSimulator
+
+#: ArchGym DRAMEnv's reward formulations, as target specs over our metric names
+REWARD_FORMULATIONS = ("power", "latency", "both")
+
+
+def dramgym_objective(reward_formulation: str, target_power_mw: float, target_latency_ns: float) -> str:
+    """ArchGym's DRAMEnv reward (``target / |value - target|``, product for ``both``) as an objective string."""
+    if reward_formulation == "power":
+        return f"target:power_mw={target_power_mw:g}"
+    if reward_formulation == "latency":
+        return f"target:latency_ns={target_latency_ns:g}"
+    if reward_formulation == "both":
+        return f"target:power_mw={target_power_mw:g},latency_ns={target_latency_ns:g}"
+    raise UserError(f"unknown reward_formulation {reward_formulation!r}; valid choices: "
+                    f"{', '.join(REWARD_FORMULATIONS)}")
+
+
+class DRAMEnv(DesignEnv):
+    """Design a DRAM memory controller (DRAMSys's ten mcconfig policies) for a memory trace.
+
+    ## Description
+
+    Each step proposes one complete memory-controller configuration; the
+    trace-driven controller model of :mod:`archgym.simulators.dram` (an
+    event-driven, command-level model of DRAMSys's controller with JEDEC
+    timings from the device's memspec and DRAMPower-style energy) plays the
+    workload trace through it. This is ArchGym's DRAMGym case study, which
+    drove DRAMSys itself: the knobs, their names and their value sets are
+    DRAMSys's, so a design can be exported with
+    :func:`archgym.simulators.dram.write_mcconfig` and rerun in DRAMSys.
+
+    ## Action Space
+
+    ``MultiDiscrete`` with one index per knob (``action_format="dict"`` gives
+    a ``Dict`` of ``Discrete``). ``env.unwrapped.design_space`` decodes
+    indices; ``env.unwrapped.evaluate({"PagePolicy": "Closed", ...})`` takes values.
+
+    {knob_table}
+
+    ## Observation Space
+
+    ``Box(-30, 30, (6,), float32)``:
+
+    | index | meaning | min | max |
+    | --- | --- | --- | --- |
+    | 0 | log10 energy_pj of the last design (DRAMGym's "energy") | -30 | 30 |
+    | 1 | log10 power_mw (DRAMGym's "power") | -30 | 30 |
+    | 2 | log10 latency_ns, mean read latency | -30 | 30 |
+    | 3 | log10 bandwidth_gbps | -30 | 30 |
+    | 4 | log10 row_hit_rate (-30 when no request hits) | -30 | 30 |
+    | 5 | 1 if the last design was feasible, else 0 | 0 | 1 |
+
+    ``info["metrics"]`` has every metric, including DRAMGym's raw observation
+    ``energy`` (mJ), ``power`` (W) and ``latency`` (DRAMSys's total time, s).
+
+    ## Rewards
+
+    From the objective (see :mod:`archgym.objectives`). The default,
+    ``minimize:latency_ns,power_mw``, rewards ``-log10(latency x power)``.
+    ArchGym's own formulations are available with ``reward_formulation``:
+    ``"power"`` (``target_power_mw / |power_mw - target_power_mw|``),
+    ``"latency"`` (the same over ``latency_ns``) or ``"both"`` (their
+    product). Every controller design is feasible.
+
+    ## Starting State
+
+    All-zero observation: no design evaluated yet.
+
+    ## Episode End
+
+    Truncated after ``max_steps`` designs; terminated when the objective's
+    targets are met (target-spec objectives only).
+
+    ## Arguments
+
+    | parameter | type | default | description |
+    | --- | --- | --- | --- |
+    | workload | str or path | ``"cloud-1"`` | ``stream``, ``random``, ``cloud-1``, ``cloud-2`` or a DRAMSys ``.stl``/``.rstl`` (or ``.npz``) trace |
+    | objective | str or Objective | see Rewards | e.g. ``"target:power_mw=1000,latency_ns=100"`` |
+    | reward_formulation | str or None | None | ArchGym's ``"power"``, ``"latency"`` or ``"both"`` (overrides ``objective``) |
+    | target_power_mw | float | 1000.0 | power target of the ArchGym formulations |
+    | target_latency_ns | float | 50.0 | latency target of the ArchGym formulations |
+    | device | str or path | ``"DDR4-2400"`` | preset (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``) or DRAMSys memspec JSON |
+    | address_mapping | path or None | None | DRAMSys addressmapping JSON (default: row-bank-column) |
+    | trace_clock_mhz | float or None | None | clock of the trace timestamps (default: the device clock) |
+    | max_steps | int | 10 | designs per episode |
+    | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
+    | infeasible_reward | float | objective's | reward of infeasible designs |
+
+    ## Version History
+
+    * v0: initial release (DRAM model 0.1.0).
+    """
+
+    env_id = "archgym/DRAM-v0"
+    default_objective = "minimize:latency_ns,power_mw"
+    observation_metrics = ("energy_pj", "power_mw", "latency_ns", "bandwidth_gbps", "row_hit_rate")
+
+    def __init__(
+        self,
+        workload: Any = None,
+        objective: str | Objective | None = None,
+        reward_formulation: str | None = None,
+        target_power_mw: float = 1000.0,
+        target_latency_ns: float = 50.0,
+        device: str | Path = "DDR4-2400",
+        address_mapping: str | Path | None = None,
+        trace_clock_mhz: float | None = None,
+        max_steps: int = 10,
+        action_format: str = "multidiscrete",
+        infeasible_reward: float | None = None,
+        render_mode: str | None = None,
+    ):
+        if reward_formulation is not None:
+            objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
+        simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz)
+        super().__init__(simulator, workload, objective, max_steps, action_format, infeasible_reward, render_mode)
+
+
+document(DRAMEnv, DRAMSimulator.space)
+make_vec = vector_factory(DRAMEnv)
