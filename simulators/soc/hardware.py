@@ -120,31 +120,31 @@ class HardwareGraph:
     def path(self, src: int, dst: int) -> list[int] | None:
         """Block indices of the shortest path ``src`` -> ``dst`` through buses (None if none).
 
-        Breadth-first from ``src`` with neighbours in declaration order, so
-        ties between equally short paths break the same way every time.
+        Breadth-first from ``dst`` (a memory: few roots serve every PE), with
+        neighbours in declaration order, so ties between equally short paths
+        break the same way every time.
         """
         hit = self._paths.get((src, dst))
         if hit is not None:
             return hit
-        prev = self._prev.get(src)
+        prev = self._prev.get(dst)
         if prev is None:
-            prev = {src: -1}
-            queue = [src]
+            prev = {dst: -1}
+            queue = [dst]
             is_bus, adj = self._is_bus, self._adj_idx
             for v in queue:
-                if v != src and not is_bus[v]:
+                if v != dst and not is_bus[v]:
                     continue
                 for w in adj[v]:
                     if w not in prev:
                         prev[w] = v
                         queue.append(w)
-            self._prev[src] = prev
-        if dst not in prev:
+            self._prev[dst] = prev
+        if src not in prev:
             return None
-        out = [dst]
-        while prev[out[-1]] >= 0:
+        out = [src]
+        while out[-1] != dst:
             out.append(prev[out[-1]])
-        out.reverse()
         self._paths[(src, dst)] = out
         return out
 

@@ -86,7 +86,7 @@ def heft(
         raise ValueError("HEFT needs an acyclic task graph")
     mean = []
     for i in range(n):
-        finite = [float(x) for x in comp[i] if math.isfinite(x)]
+        finite = [float(x) for x in comp[i] if x != math.inf]
         if not finite:
             raise ValueError(f"task {i} can run on no processor")
         mean.append(sum(finite) / len(finite))
@@ -98,17 +98,24 @@ def heft(
     proc = [-1] * n
     start = [0.0] * n
     finish = [0.0] * n
+    inf = math.inf
     for i in order:
-        best = (math.inf, math.inf, -1)
+        best = (inf, inf, -1)
+        ready_in: dict[int, float] = {}
+        row = comp[i]
         for q in range(nproc):
-            w = float(comp[i][q])
-            if not math.isfinite(w):
+            w = float(row[q])
+            if w == inf:
                 continue
-            ready = 0.0
-            for j, c in pred[i]:
-                t = finish[j] + (c if group[proc[j]] != group[q] else 0.0)
-                if t > ready:
-                    ready = t
+            gq = group[q]
+            ready = ready_in.get(gq)
+            if ready is None:
+                ready = 0.0
+                for j, c in pred[i]:
+                    t = finish[j] + (c if group[proc[j]] != gq else 0.0)
+                    if t > ready:
+                        ready = t
+                ready_in[gq] = ready
             est = _earliest_gap(slots[q], ready, w)
             if est + w < best[0]:
                 best = (est + w, est, q)

@@ -68,10 +68,16 @@ def metrics_of(plan: Plan, sim: SimResult, graph: TaskGraph, slots: Mapping[str,
         slot = slots.get(block.name, block.name) if slots else block.name
         names[_slug(slot)] = block.name
     for slot, block in names.items():
-        values[f"area_{slot}_mm2"] = c.area[block] if block else 0.0
-        values[f"energy_{slot}_j"] = c.energy[block] if block else 0.0
-        values[f"util_{slot}"] = c.utilization[block] if block else 0.0
+        area_key, energy_key, util_key = _block_keys(slot)
+        values[area_key] = c.area[block] if block else 0.0
+        values[energy_key] = c.energy[block] if block else 0.0
+        values[util_key] = c.utilization[block] if block else 0.0
     return Metrics(values)
+
+
+@lru_cache(maxsize=4096)
+def _block_keys(slot: str) -> tuple[str, str, str]:
+    return f"area_{slot}_mm2", f"energy_{slot}_j", f"util_{slot}"
 
 
 class SoCSimulator(Simulator):
