@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-REFERENCE = Path("/work/shared/reference/farsi-workloads")
+#: the reference tables live in ../shared beside the repository (CI links it there too)
+REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "farsi-workloads"
 
 
 @pytest.fixture
