@@ -124,6 +124,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     cand_j = np.zeros(n_banks, dtype=np.int64)
     cand_k = np.zeros(n_banks, dtype=np.int64)  # 0 ACT, 1 PRE, 2 RD, 3 WR
     cand_t = np.zeros(n_banks, dtype=np.int64)  # bank-local part of its earliest time
+    cand_g = np.zeros(n_banks, dtype=np.int64)  # index of the global part in gt
     gt = np.zeros(4 * n_bg, dtype=np.int64)
     pending_rank = np.zeros(n_ranks, dtype=np.int64)
 
@@ -251,15 +252,21 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             tc = INF
             cb = -1
             cj = -1
+            any_blocked = False
+            for r in range(n_ranks):
+                any_blocked = any_blocked or ref_seq[r]
             for b in range(n_banks):
-                if qn[b] == 0 or ref_seq[rank_of[b]]:
+                if qn[b] == 0:
+                    continue
+                if any_blocked and ref_seq[rank_of[b]]:
                     continue
                 if not sel_ok[b]:
                     _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
                                t_pre, sched, last_dir)
+                    cand_g[b] = cand_k[b] * n_bg + bg_of[b]
                     sel_ok[b] = True
                 t = cand_t[b]
-                v = gt[cand_k[b] * n_bg + bg_of[b]]
+                v = gt[cand_g[b]]
                 if v > t:
                     t = v
                 if t < floor:
@@ -275,9 +282,10 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if not ref_seq[rank_of[b]]:
                 _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
                            t_pre, sched, last_dir)
+                cand_g[b] = cand_k[b] * n_bg + bg_of[b]
                 sel_ok[b] = True
                 t = cand_t[b]
-                v = gt[cand_k[b] * n_bg + bg_of[b]]
+                v = gt[cand_g[b]]
                 if v > t:
                     t = v
                 if t < floor:

@@ -1,0 +1,84 @@
+"""Requests per second of the DRAM controller model, optionally side by side with DRAMsim3.
+
+Usage::
+
+    python benchmarks/dram/speed.py [--designs 20] [--dramsim3 PATH/TO/dramsim3main --dramsim3-config DDR4_8Gb_x8_2400.ini]
+
+For each workload it simulates the default design and ``--designs`` random
+designs on a prepared trace (parsing and address decoding done once, as in
+the env) and prints requests/s of wall time and of process CPU time (the
+latter is the stable figure on a shared machine). With ``--dramsim3`` (or
+the ``DRAMSIM3`` environment variable) it also runs DRAMsim3's trace
+frontend on the same trace (written in DRAMsim3's ``<hex addr> <READ|WRITE>
+<cycle>`` format) and prints its requests/s and the ratio. ArchGym reports
+DRAMSys at several seconds per evaluation; the last column is the speed-up
+against 5 s per evaluation of a 10,000-request trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from archgym.simulators.dram import SPACE, WORKLOADS, prepare
+from archgym.simulators.dram.model import run_prepared
+
+ARCHGYM_DRAMSYS_S_PER_EVAL = 5.0
+
+
+def measure(prepared, designs) -> tuple[float, float]:
+    run_prepared(prepared, designs[0])  # compile / load the numba cache
+    w0, c0 = time.perf_counter(), time.process_time()
+    for d in designs:
+        run_prepared(prepared, d)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    n = len(prepared) * len(designs)
+    return n / wall, n / cpu
+
+
+def dramsim3_rate(binary: str, config: str, trace, cycles: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "trace.txt"
+        p.write_text("".join(f"0x{a:x} {'WRITE' if w else 'READ'} {c}\n"
+                             for a, w, c in zip(trace.address.tolist(), trace.is_write.tolist(), trace.cycle.tolist())))
+        c0 = time.perf_counter()
+        subprocess.run([binary, config, "-c", str(cycles), "-t", str(p), "-o", tmp], check=True,
+                       capture_output=True)
+        return len(trace) / (time.perf_counter() - c0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--designs", type=int, default=20)
+    ap.add_argument("--dramsim3", default=os.environ.get("DRAMSIM3"))
+    ap.add_argument("--dramsim3-config", default=os.environ.get("DRAMSIM3_CONFIG"))
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+    designs = [SPACE.defaults()] + [SPACE.sample(rng) for _ in range(args.designs)]
+    head = "| workload | requests | wall req/s | CPU req/s | vs ArchGym's DRAMSys |"
+    if args.dramsim3:
+        head += " DRAMsim3 req/s | ratio |"
+    print(head)
+    print("|" + " --- |" * (head.count("|") - 1))
+    from archgym.simulators.dram import generate
+
+    for w in WORKLOADS:
+        prepared = prepare(w)
+        wall, cpu = measure(prepared, designs)
+        speedup = ARCHGYM_DRAMSYS_S_PER_EVAL * wall / len(prepared)
+        row = f"| {w} | {len(prepared)} | {wall:,.0f} | {cpu:,.0f} | {speedup:,.0f}x |"
+        if args.dramsim3:
+            tr = generate(w)
+            ds3 = dramsim3_rate(args.dramsim3, args.dramsim3_config, tr, int(tr.cycle[-1]) + 200_000)
+            row += f" {ds3:,.0f} | {wall / ds3:.1f}x |"
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
