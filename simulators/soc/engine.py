@@ -345,11 +345,11 @@ def simulate(plan: Plan, done_at: float = 1.0) -> SimResult:
                 for p, _ in mine:
                     s.add(p)
         rate: dict[int, float] = {}
+        until: dict[int, float] = {}  # time each running kernel needs to finish at this rate
         dt = float("inf")
         for i in running:
             if left[i] <= 0:
-                rate[i] = 0.0
-                dt = 0.0
+                rate[i] = until[i] = dt = 0.0
                 continue
             r = pe_rate[i]
             for c, peak_bw, ratio, mine in channels[i]:
@@ -361,29 +361,29 @@ def simulate(plan: Plan, done_at: float = 1.0) -> SimResult:
                 if bound < r:
                     r = bound
             rate[i] = r
-            ti = left[i] / r
+            ti = until[i] = left[i] / r
             if ti < dt:
                 dt = ti
 
-        # advance
+        # advance: kernels whose time is up retire all their remaining work
         energy = 0.0
         mem_bytes: dict[tuple[int, int], float] = {}
         finished = []
         for i in running:
-            r = rate[i]
-            if r > 0 and dt > 0:
-                instr = r * dt
+            if until[i] <= dt * (1 + 1e-12):
+                instr = left[i]
+                left[i] = 0.0
+                finished.append(i)
+            else:
+                instr = rate[i] * dt
+                left[i] -= instr
+                if left[i] <= slack * plan.work[i]:
+                    finished.append(i)
+            if instr > 0:
                 energy += instr * plan.j_per_instr[i]
                 for m, direction, ratio in plan.mem_ratio[i]:
                     key = (m, direction)
                     mem_bytes[key] = mem_bytes.get(key, 0.0) + instr * ratio
-            if left[i] <= 0 or left[i] <= r * dt * (1 + 1e-12):
-                left[i] = 0.0
-                finished.append(i)
-            else:
-                left[i] -= r * dt
-                if left[i] <= slack * plan.work[i]:
-                    finished.append(i)
         t += dt
         phase_dt.append(dt)
         phase_pe.append(energy)

@@ -206,3 +206,12 @@ def test_exact_completion_deviates_from_farsi_rule_below_one_percent(workload):
         plan = compile_plan(sim.graph, built.hw, built.mapping)
         exact, farsi = simulate(plan).latency, simulate(plan, done_at=0.99).latency
         assert abs(exact - farsi) <= 0.01 * exact
+
+
+def test_zero_cycle_accelerator_is_transfer_bound():
+    g = graph([("A", 1000, 0, 5.0, 10.0)], [("souurce", "A", 400), ("A", "siink", 400)])
+    buf = {("souurce", "A"): "mem", ("A", "siink"): "mem"}
+    m, _ = run(g, one_bus(extra=[ip("A_IP0_1_1_0", "A")]), {"souurce": "A53_0", "A": "A_IP0_1_1_0",
+                                                          "siink": "A53_0"}, buf)
+    assert m["latency_s"] == pytest.approx(400 / 4e8, rel=REL)
+    assert m["energy_a_ip0_1_1_0_j"] == pytest.approx(5.0 * 1e-15 * 0.064, rel=REL)
