@@ -56,3 +56,13 @@ def test_vector_env():
     envs.reset(seed=1)
     obs, rew, *_ = envs.step(envs.action_space.sample())
     assert obs.shape[0] == 3 and np.all(np.isfinite(rew))
+
+
+@pytest.mark.parametrize("agent", ["random", "ga", "aco", "tpe"])
+@pytest.mark.parametrize("mapping", ["heft", "agent"])
+def test_agents_run(agent, mapping):
+    from archgym.agents import make_agent
+
+    env = gymnasium.make("archgym/SoC-v0", workload="audio_decoder", mapping=mapping)
+    history = make_agent(agent).run(env, budget=30, seed=0)
+    assert len(history) == 30
