@@ -17,7 +17,7 @@ from gymnasium import spaces
 from archgym.errors import UserError
 
 
-class SequentialDesign(gym.Wrapper):
+class SequentialDesign(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Choose one knob per step; the design is evaluated when its last knob is chosen.
 
     ## Description
@@ -78,6 +78,7 @@ class SequentialDesign(gym.Wrapper):
     """
 
     def __init__(self, env: gym.Env, one_design_per_episode: bool = False):
+        gym.utils.RecordConstructorArgs.__init__(self, one_design_per_episode=one_design_per_episode)
         super().__init__(env)
         self.one_design_per_episode = bool(one_design_per_episode)
         base = env.unwrapped
