@@ -146,7 +146,12 @@ class TargetModel:
             self.mlp = _NumpyMLP.of(self.estimator)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        raw = self.mlp(x) if self.mlp is not None else self.estimator.predict(x)
+        if self.mlp is not None:
+            raw = self.mlp(x)
+        elif _is_forest(self.estimator):
+            raw = _forest_mean(self.estimator, x)[:, 0]
+        else:
+            raw = self.estimator.predict(x)
         z = np.asarray(raw, dtype=np.float64).reshape(-1) * self.scale + self.mean
         return np.exp(z) if self.log else z
 
@@ -165,7 +170,29 @@ class FeasibilityModel:
     def predict(self, x: np.ndarray) -> np.ndarray:
         if self.mlp is not None:  # one logit per design: positive means the second class (True)
             return self.mlp(x).reshape(-1) > 0.0
+        if _is_forest(self.estimator):
+            return np.asarray(self.estimator.classes_[_forest_mean(self.estimator, x).argmax(axis=1)], dtype=bool)
         return np.asarray(self.estimator.predict(x), dtype=bool)
+
+
+def _is_forest(estimator: Any) -> bool:
+    return type(estimator).__name__ in ("RandomForestRegressor", "RandomForestClassifier")
+
+
+def _forest_mean(forest: Any, x: np.ndarray) -> np.ndarray:
+    """The mean over a random forest's trees of their leaf values, shape ``(n, outputs or classes)``.
+
+    What ``forest.predict`` / ``predict_proba`` compute, calling each tree's
+    compiled ``apply`` directly: scikit-learn's per-tree input checks cost more
+    than the traversal when a proxy predicts one design per env step.
+    """
+    x32 = np.ascontiguousarray(x, dtype=np.float32)
+    total = None
+    for tree in forest.estimators_:
+        leaf = tree.tree_.value[tree.tree_.apply(x32), 0, :]
+        total = leaf.copy() if total is None else total + leaf
+    assert total is not None
+    return total / len(forest.estimators_)
 
 
 @dataclass(frozen=True)
