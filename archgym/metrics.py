@@ -46,15 +46,21 @@ def unit_of(name: str) -> str:
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """Declaration of one metric a simulator reports."""
+    """Declaration of one metric a simulator reports.
+
+    ``unit_override`` is only for names fixed by another tool (DRAMGym's
+    ``energy``/``power``/``latency``); archgym's own names carry their unit as
+    a suffix.
+    """
 
     name: str
     help: str = ""
     lower_is_better: bool = True
+    unit_override: str | None = None
 
     @property
     def unit(self) -> str:
-        return unit_of(self.name)
+        return unit_of(self.name) if self.unit_override is None else self.unit_override
 
 
 class Metrics(Mapping[str, float]):

@@ -38,9 +38,9 @@ METRICS = (
     MetricSpec("rd_count", "RD/RDA commands"),
     MetricSpec("wr_count", "WR/WRA commands"),
     MetricSpec("ref_count", "all-bank REF commands"),
-    MetricSpec("energy", "DRAMGym observation: total energy in mJ (DRAMSys 'Total Energy' / 1e9)"),
-    MetricSpec("power", "DRAMGym observation: average power in W (DRAMSys 'Average Power' / 1e3)"),
-    MetricSpec("latency", "DRAMGym observation: DRAMSys 'Total Time' in s (total_time_ns / 1e9)"),
+    MetricSpec("energy", "DRAMGym observation: total energy in mJ (DRAMSys 'Total Energy' / 1e9)", unit_override="mJ"),
+    MetricSpec("power", "DRAMGym observation: average power in W (DRAMSys 'Average Power' / 1e3)", unit_override="W"),
+    MetricSpec("latency", "DRAMGym observation: DRAMSys 'Total Time' in s (total_time_ns / 1e9)", unit_override="s"),
 )
 
 
