@@ -59,9 +59,9 @@ def require_peers(*names: str) -> None:
         names: any of ``"zigzag"``, ``"scalesim"``, ``"archgym"``.
     """
     hints = {
-        "zigzag": "zigzag-dse",
+        "zigzag": "zigzag-dse six",
         "scalesim": "scalesim 'numpy<2.4'",
-        "archgym": "-e /work/main  (or run from the repository root)",
+        "archgym": "-e /work/main",
     }
     missing = []
     for name in names:
