@@ -135,11 +135,15 @@ def write_farsi_design(hw: HardwareGraph, mapping: Mapping, graph: TaskGraph, fo
 
     Block names are written as they are, so designs built by
     :func:`archgym.simulators.soc.layout.build_design` (which uses FARSI's
-    naming) read back into FARSI and into :func:`evaluate_farsi`.
+    naming) read back into FARSI and into :func:`evaluate_farsi`. PEs and
+    memories that host nothing are left out (FARSI rejects them; here they
+    have no area or energy, so the metrics do not change).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = [b.name for b in hw.blocks]
+    used = set(mapping.task_pe.values()) | set(mapping.buffer_mem.values())
+    # FARSI rejects a PE or memory that hosts nothing; such blocks cost nothing here either
+    names = [b.name for b in hw.blocks if b.kind == "ic" or b.name in used]
     hpath = folder / "hardware_graph.csv"
     with open(hpath, "w", newline="") as fh:
         w = csv.writer(fh)
