@@ -294,9 +294,11 @@ def simulate(plan: Plan, done_at: float = 1.0) -> SimResult:
     occupancy = {m: 0.0 for m in plan.mems}
     peak = {m: 0.0 for m in plan.mems}
     completed_for_sizing: list[int] = []
-    phase_dt: list[float] = []
-    phase_pe: list[float] = []
-    phase_mem: list[dict[tuple[int, int], float]] = []
+    # FARSI records a zero-length phase before the first launch; it shifts the
+    # bounds of its power windows, so it is kept (see costs.farsi_power)
+    phase_dt: list[float] = [0.0]
+    phase_pe: list[float] = [0.0]
+    phase_mem: list[dict[tuple[int, int], float]] = [{}]
     running: list[int] = []
     waiting: list[int] = []
     t = 0.0
