@@ -215,3 +215,19 @@ def test_zero_cycle_accelerator_is_transfer_bound():
                                                           "siink": "A53_0"}, buf)
     assert m["latency_s"] == pytest.approx(400 / 4e8, rel=REL)
     assert m["energy_a_ip0_1_1_0_j"] == pytest.approx(5.0 * 1e-15 * 0.064, rel=REL)
+
+
+def test_power_windows_follow_farsi_phase_list():
+    # phases: FARSI's leading zero phase, souurce (0), A 20 ms, B 30 ms, C 40 ms, siink (0).
+    # Each phase is longer than a 10 ms window, so FARSI closes a window at every phase, two
+    # phases behind (the zero phases hold the first two slots): windows [0], [0], [A], [B, C, siink].
+    # B (its IP burns 1 W) is then averaged with C; without the leading zero phase it would
+    # stand alone and the peak would be 1 W.
+    e_b = 0.03 / (1e-15 * 0.064)  # fJ: 0.03 J over 30 ms
+    g = graph([("A", 20_000_000), ("B", 1, 3_000_000, e_b, 1.0), ("C", 40_000_000)],
+              [("souurce", "A", 4), ("A", "B", 4), ("B", "C", 4), ("C", "siink", 4)])
+    pes = {"souurce": "A53_0", "A": "A53_0", "B": "B_IP0_1_1_0", "C": "A53_0", "siink": "A53_0"}
+    m, _ = run(g, one_bus(extra=[ip("B_IP0_1_1_0", "B")]), pes, {(e.src, e.dst): "mem" for e in g.edges})
+    a53_w = 2e9 / 47019607843
+    assert m["latency_s"] == pytest.approx(0.09, rel=1e-12)
+    assert m["power_w"] == pytest.approx((0.03 + 0.04 * a53_w) / 0.07, rel=1e-6)
