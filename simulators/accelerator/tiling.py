@@ -10,15 +10,25 @@ tile indices whose order decides what is re-fetched from DRAM.
 The search, in the spirit of ZigZag's LOMA but as array arithmetic:
 
 1. *Candidates* (design-independent, built once per layer shape): each tile
-   size takes the values ``ceil(D / 2**i)`` for every loop ``D``; all
-   combinations are enumerated as numpy arrays.
+   size takes the values ``ceil(D / 2**i)`` for every loop ``D``. Sizes
+   that can never be chosen are dropped per loop first (a size is dominated
+   when another meets the same array-coverage thresholds with no more trips
+   and no larger footprint); the remaining combinations are enumerated as
+   numpy arrays over the grid (``K`` sizes, ``C`` sizes, pixel tiles).
 2. *Loop orders*: the batch and pixel loops touch the same operands, so
    they move as one block ``P``, leaving the 3! = 6 orders of ``K``, ``C``
    and ``P``. For each operand, its tiles are re-fetched once per iteration
    of every loop *irrelevant* to it (``P`` for filters, ``K`` for inputs,
-   ``C`` for outputs) that sits outside its innermost relevant loop. Outputs
-   visited more than once spill partial sums: written on every visit, read
-   back on every visit but the first. Each candidate keeps its best order.
+   ``C`` for outputs) that sits outside its innermost relevant loop. Each
+   operand is indexed by two of the three loops, so its irrelevant loop is
+   outside its innermost relevant one unless it is the innermost loop of all:
+   only the innermost loop matters, and the 6 orders reduce to 3 closed forms
+   (innermost ``P``: filters once, inputs ``x nK``, outputs ``x nC``;
+   innermost ``C``: outputs once, filters ``x nP``, inputs ``x nK``;
+   innermost ``K``: inputs once, filters ``x nP``, outputs ``x nC``),
+   compared for all candidates in one broadcast. Outputs visited more than
+   once spill partial sums: written on every visit, read back on every visit
+   but the first. Each candidate keeps its best order.
 3. *Selection* (per design, vectorised across designs): among candidates
    whose tile fits the three half-SRAMs and covers one array fold (the
    dimensions the dataflow lays out spatially are at least as large in the
@@ -39,6 +49,7 @@ from itertools import permutations
 
 import numpy as np
 
+from .knobs import SPACE
 from .layer import Layer
 from .spatial import IS, OS, WS
 
@@ -49,7 +60,13 @@ _LOOPS = ("K", "C", "P")
 _RELEVANT = {"W": {"K", "C"}, "I": {"C", "P"}, "O": {"K", "P"}}
 #: the 6 orders of the loop blocks, outermost first
 ORDERS: tuple[tuple[str, ...], ...] = tuple(permutations(_LOOPS))
+#: with three loops only the innermost one matters (see the module docstring); candidates are compared with
+#: P, C, K innermost, in this order so ties go to the first; each maps to the first order of ORDERS with it
+_INNERMOST: tuple[str, ...] = ("P", "C", "K")
+_INNERMOST_ORDER: tuple[int, ...] = tuple(next(i for i, o in enumerate(ORDERS) if o[-1] == x) for x in _INNERMOST)
 
+#: every array edge a design can have: the sizes a fold-covering tile may need (:func:`coverage_from_dims`)
+EDGES: np.ndarray = np.unique(np.array(SPACE["pe_rows"].choices + SPACE["pe_cols"].choices, dtype=np.int64))
 #: upper bound on (designs x candidates) booleans evaluated at once
 _CHUNK_ELEMS = 4_000_000
 #: the selection cache is cleared when it holds more entries than this
@@ -105,53 +122,133 @@ def _covered_extent(total: int, tile: np.ndarray, f: int, stride: int) -> np.nda
     return (n - 1) * ext + ext_last
 
 
-def _visits(order: tuple[str, ...], operand: str, counts: dict[str, np.ndarray]) -> np.ndarray:
-    """Times each tile of ``operand`` is brought on chip under ``order``."""
-    rel = _RELEVANT[operand]
-    inner = max(i for i, loop in enumerate(order) if loop in rel)
-    v = np.ones_like(counts["K"])
-    for loop in order[:inner]:
-        if loop not in rel:
-            v = v * counts[loop]
-    return v
+def _undominated(features: np.ndarray) -> np.ndarray:
+    """Mask of the rows of ``features`` (lower is better in every column) that no other row dominates.
+
+    A row is dropped when another is no worse in every column and better in
+    one, or identical and earlier. Used per loop before the grid is built: a
+    dominated tile size can never be the selected one.
+    """
+    f = features[:, None, :]
+    g = features[None, :, :]
+    no_worse = (g <= f).all(axis=2)
+    better = (g < f).any(axis=2)
+    dominated = (no_worse & better).any(axis=1)
+    duplicate = np.tril(no_worse & ~better, -1).any(axis=1)
+    return ~(dominated | duplicate)
+
+
+def _levels(sizes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How many of the coverage ``thresholds`` each tile size meets (more is better)."""
+    return np.searchsorted(np.unique(thresholds), sizes, side="right")
+
+
+@dataclass(frozen=True)
+class _PixelTiles:
+    """The batch-and-pixel tiles ``(tb, toy, tox)`` of a layer, flattened, with what the search needs of them."""
+
+    tb: np.ndarray
+    toy: np.ndarray
+    tox: np.ndarray
+    count: np.ndarray  # tiles per group (the trip count of loop ``P``)
+    covered: np.ndarray  # input pixels (rows x columns, halos included) fetched over all tiles, per image channel
+    extent: np.ndarray  # input pixels of one tile, per channel (batch included)
+
+    @property
+    def tp(self) -> np.ndarray:
+        return self.tb * self.toy * self.tox
+
+
+def _pixel_tiles(layer: Layer, sb: np.ndarray, soy: np.ndarray, sox: np.ndarray) -> _PixelTiles:
+    """All combinations of the batch, row and column tile sizes, with their counts and input extents."""
+    fy, fx, s = layer.FY, layer.FX, layer.stride
+    iy = np.minimum((soy - 1) * s + fy, soy * fy)
+    ix = np.minimum((sox - 1) * s + fx, sox * fx)
+    cy, cx = _covered_extent(layer.OY, soy, fy, s), _covered_extent(layer.OX, sox, fx, s)
+    nb, ny, nx = -(-layer.B // sb), -(-layer.OY // soy), -(-layer.OX // sox)
+    grid = lambda a, b_, c: (a[:, None, None] * b_[None, :, None] * c[None, None, :]).reshape(-1)  # noqa: E731
+    one = lambda a: np.ones_like(a)  # noqa: E731
+    return _PixelTiles(
+        tb=grid(sb, one(soy), one(sox)),
+        toy=grid(one(sb), soy, one(sox)),
+        tox=grid(one(sb), one(soy), sox),
+        count=grid(nb, ny, nx),
+        covered=grid(one(sb), cy, cx),
+        extent=grid(sb, iy, ix),
+    )
+
+
+def _coverage_thresholds(layer: Layer) -> np.ndarray:
+    """Every ``(tk, tc, tp)`` coverage minimum any design can ask of ``layer``, shape ``(..., 3)``."""
+    rows, cols = EDGES[:, None, None], EDGES[None, :, None]
+    return coverage_from_dims(layer.Kg, layer.window, layer.FY * layer.FX, layer.pixels, rows, cols, np.arange(3))
+
+
+def _loop_axis(sizes: np.ndarray, total: int, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The undominated tile sizes of one of the ``K`` / ``C`` loops and their trip counts.
+
+    A size is dominated by a smaller one with the same trip count that meets
+    the same coverage thresholds (smaller footprint, same traffic).
+    """
+    counts = -(-total // sizes)
+    keep = _undominated(np.column_stack([-_levels(sizes, thresholds), counts, sizes]))
+    return sizes[keep], counts[keep]
+
+
+def _prune_pixels(px: _PixelTiles, thresholds: np.ndarray) -> _PixelTiles:
+    """Drop pixel tiles another one beats on coverage, trip count, input traffic and both footprints."""
+    keep = _undominated(
+        np.column_stack([-_levels(px.tp, thresholds), px.count, px.covered, px.extent, px.tp])
+    )
+    return _PixelTiles(*(getattr(px, f)[keep] for f in _PixelTiles.__dataclass_fields__))
 
 
 @lru_cache(maxsize=128)
 def candidates(shape: tuple[int, ...]) -> Candidates:
-    """The sorted candidate table for a layer of loop sizes ``shape`` (see :attr:`Layer.shape`)."""
+    """The sorted candidate table for a layer of loop sizes ``shape`` (see :attr:`Layer.shape`).
+
+    Built in one broadcast pass over the grid ``(K tiles, C tiles, pixel
+    tiles)``: per-loop quantities (trip counts, halo extents) are computed on
+    the short per-loop lists, and the three loop orders that differ in traffic
+    (which loop is innermost, :data:`_INNERMOST`) are compared in closed form.
+    """
     layer = Layer("_", *shape)
-    kg, cg, b = layer.Kg, layer.Cg, layer.B
-    oy, ox, fy, fx, s = layer.OY, layer.OX, layer.FY, layer.FX, layer.stride
-    grids = np.meshgrid(
-        split_sizes(b), split_sizes(kg), split_sizes(cg), split_sizes(oy), split_sizes(ox), indexing="ij"
+    kg, cg, fyfx = layer.Kg, layer.Cg, layer.FY * layer.FX
+    need = _coverage_thresholds(layer)
+    px = _prune_pixels(
+        _pixel_tiles(layer, split_sizes(layer.B), split_sizes(layer.OY), split_sizes(layer.OX)), need[..., 2]
     )
-    tb, tk, tc, toy, tox = (g.reshape(-1) for g in grids)
-    nb, nk, nc = -(-b // tb), -(-kg // tk), -(-cg // tc)
-    npix = nb * -(-oy // toy) * -(-ox // tox)
-    counts = {"K": nk, "C": nc, "P": npix}
+    tk, nk = _loop_axis(split_sizes(kg), kg, need[..., 0])
+    tc, nc = _loop_axis(split_sizes(cg), cg, need[..., 1])
 
-    size_w = kg * cg * fy * fx
-    size_o = b * kg * oy * ox
-    size_i = b * cg * _covered_extent(oy, toy, fy, s) * _covered_extent(ox, tox, fx, s)
+    size_w = kg * cg * fyfx
+    size_o = layer.B * kg * layer.OY * layer.OX
+    size_i = layer.B * cg * px.covered
+    # traffic over the grid (K tiles, C tiles, pixel tiles) when P, C or K is innermost: the operand the
+    # innermost loop does not index stays on chip across it; the others are re-fetched per trip of the loop
+    w_re = (size_w * px.count)[None, None, :]
+    i_re = nk[:, None, None] * size_i[None, None, :]
+    o_re = (size_o * (2 * nc - 1))[None, :, None]
+    totals = np.empty((3, len(tk), len(tc), len(px.count)), dtype=np.int64)
+    totals[0] = size_w + i_re + o_re
+    totals[1] = w_re + i_re + size_o
+    totals[2] = w_re + size_i[None, None, :] + o_re
+    inner = np.argmin(totals, axis=0).reshape(-1)
+    total = np.take_along_axis(totals.reshape(3, -1), inner[None, :], axis=0)[0]
 
-    per_order = []
-    for order in ORDERS:
-        vw, vi, vo = (_visits(order, op, counts) for op in ("W", "I", "O"))
-        per_order.append((size_w * vw, size_i * vi, size_o * vo, size_o * (vo - 1)))
-    traffic = np.stack([sum(t) for t in per_order])  # (orders, candidates)
-    best = np.argmin(traffic, axis=0)
-    pick = lambda j: np.stack([t[j] for t in per_order])[best, np.arange(len(best))]  # noqa: E731
-    dram_w, dram_i, dram_ow, dram_or = pick(0), pick(1), pick(2), pick(3)
-
-    foot_w = tk * tc * fy * fx
-    foot_i = tb * tc * np.minimum((toy - 1) * s + fy, toy * fy) * np.minimum((tox - 1) * s + fx, tox * fx)
-    foot_o = tb * tk * toy * tox
-
-    total = dram_w + dram_i + dram_ow + dram_or
+    ik, ic, ip = np.unravel_index(np.arange(total.size), totals.shape[1:])
+    foot_w = tk[ik] * tc[ic] * fyfx
+    foot_i = tc[ic] * px.extent[ip]
+    foot_o = tk[ik] * px.tp[ip]
     rank = np.lexsort((foot_w + foot_i + foot_o, total))
+    ik, ic, ip, inner = ik[rank], ic[rank], ip[rank], inner[rank]
+    vo = np.where(inner == 1, 1, nc[ic])
     c = Candidates(
-        tb[rank], tk[rank], tc[rank], toy[rank], tox[rank], best[rank],
-        foot_i[rank], foot_w[rank], foot_o[rank], dram_i[rank], dram_w[rank], dram_ow[rank], dram_or[rank],
+        px.tb[ip], tk[ik], tc[ic], px.toy[ip], px.tox[ip], np.asarray(_INNERMOST_ORDER)[inner],
+        foot_i[rank], foot_w[rank], foot_o[rank],
+        np.where(inner == 2, size_i[ip], size_i[ip] * nk[ik]),
+        np.where(inner == 0, size_w, size_w * px.count[ip]),
+        size_o * vo, size_o * (vo - 1),
     )
     log.debug("layer shape %s: %d tiling candidates", shape, len(c))
     return c
