@@ -107,9 +107,17 @@ class Candidates:
         return len(self.tk)
 
 
-def split_sizes(d: int) -> np.ndarray:
-    """Candidate tile sizes of a loop of size ``d``: ``ceil(d / 2**i)``, largest first."""
+def split_sizes(d: int, extra: np.ndarray | None = None) -> np.ndarray:
+    """Candidate tile sizes of a loop of size ``d``, largest first.
+
+    ``ceil(d / 2**i)`` for every ``i``, plus the ``extra`` sizes (clipped to
+    ``[1, d]``): the exact sizes that cover one fold of an array edge, so that
+    a tile that just fits is never missed (e.g. 128 of ``K = 192`` filters on
+    a 128-column array).
+    """
     vals = {-(-d // (1 << i)) for i in range(int(d).bit_length() + 1)}
+    if extra is not None:
+        vals.update(np.clip(extra, 1, d).reshape(-1).tolist())
     return np.array(sorted(vals, reverse=True), dtype=np.int64)
 
 
@@ -215,11 +223,20 @@ def candidates(shape: tuple[int, ...]) -> Candidates:
     layer = Layer("_", *shape)
     kg, cg, fyfx = layer.Kg, layer.Cg, layer.FY * layer.FX
     need = _coverage_thresholds(layer)
+    tk, nk = _loop_axis(split_sizes(kg, need[..., 0]), kg, need[..., 0])
+    tc, nc = _loop_axis(split_sizes(cg, need[..., 1]), cg, need[..., 1])
+    # pixel tiles covering ``t`` pixels: ``t`` columns of one row, or whole rows, or whole images
+    tp_need = np.unique(need[..., 2])
+    plane = layer.OY * layer.OX
     px = _prune_pixels(
-        _pixel_tiles(layer, split_sizes(layer.B), split_sizes(layer.OY), split_sizes(layer.OX)), need[..., 2]
+        _pixel_tiles(
+            layer,
+            split_sizes(layer.B, -(-tp_need // plane)),
+            split_sizes(layer.OY, -(-tp_need // layer.OX)),
+            split_sizes(layer.OX, tp_need),
+        ),
+        tp_need,
     )
-    tk, nk = _loop_axis(split_sizes(kg), kg, need[..., 0])
-    tc, nc = _loop_axis(split_sizes(cg), cg, need[..., 1])
 
     size_w = kg * cg * fyfx
     size_o = layer.B * kg * layer.OY * layer.OX
