@@ -144,9 +144,7 @@ def network_costs(
     bpe = precision_bits / 8.0
     rows, cols, df = d.rows[None, :], d.cols[None, :], d.dataflow[None, :]
     need = tiling.coverage_from_dims(t.n, t.w, t.fyfx, t.m, rows, cols, df)  # (L, D, 3)
-    caps = np.column_stack(
-        [np.floor(kb * 1024 / 2 / bpe).astype(np.int64) for kb in (d.ifmap_kb, d.filter_kb, d.ofmap_kb)]
-    )
+    caps = tiling.capacities(d.ifmap_kb, d.filter_kb, d.ofmap_kb, precision_bits)
     idx = np.stack([
         tiling.select(layer, np.concatenate([need[i], caps], axis=1)) for i, layer in enumerate(t.layers)
     ])
@@ -195,17 +193,18 @@ def infeasible_reason(layer: Layer, d: DesignArrays, i: int, precision_bits: flo
     """Why design ``i`` cannot run ``layer``: the SRAM the smallest fold-covering tile needs."""
     bpe = precision_bits / 8.0
     need = tiling.coverage_minimums(layer, d.rows[i : i + 1], d.cols[i : i + 1], d.dataflow[i : i + 1])
-    fi, fw, fo = (2 * x * bpe / 1024 for x in tiling.minimum_footprints(layer, need)[0])
+    fi, fw, fo = (x * bpe / 1024 for x in tiling.minimum_sram(layer, need)[0])
     have = (int(d.ifmap_kb[i]), int(d.filter_kb[i]), int(d.ofmap_kb[i]))
     short = [
         f"{name}_sram_kb={h} < {n:.3g} KB"
         for name, h, n in zip(("ifmap", "filter", "ofmap"), have, (fi, fw, fo))
         if h < n
-    ]
+    ] or ["no single tile meets all three at once"]
     return (
-        f"layer {layer.name!r}: no tiling fits the SRAMs: a double-buffered tile covering one fold of the "
+        f"layer {layer.name!r}: no tiling fits the SRAMs: a tile covering one fold of the "
         f"{int(d.rows[i])}x{int(d.cols[i])} {DATAFLOWS[int(d.dataflow[i])]} array needs "
-        f"at least {fi:.3g} KB ifmap, {fw:.3g} KB filter, {fo:.3g} KB ofmap SRAM ({'; '.join(short)})"
+        f"at least {fi:.3g} KB ifmap, {fw:.3g} KB filter, {fo:.3g} KB ofmap SRAM "
+        f"(double-buffered unless the whole tensor stays resident; {'; '.join(short)})"
     )
 
 

@@ -170,10 +170,9 @@ def explain_layer(
     d = design_arrays([design])
     sr, sc, t = spatial.spatial_dims(lay, d.dataflow)
     rows, cols = int(d.rows[0]), int(d.cols[0])
-    bpe = precision_bits / 8.0
-    caps = [int(kb * 1024 / 2 / bpe) for kb in (d.ifmap_kb[0], d.filter_kb[0], d.ofmap_kb[0])]
+    caps = tiling.capacities(d.ifmap_kb, d.filter_kb, d.ofmap_kb, precision_bits)
     need = tiling.coverage_minimums(lay, d.rows, d.cols, d.dataflow)
-    idx = int(tiling.select(lay, np.column_stack([need, [caps]]))[0])
+    idx = int(tiling.select(lay, np.column_stack([need, caps]))[0])
     out: dict[str, Any] = {
         "dataflow": DATAFLOWS[int(d.dataflow[0])],
         "spatial": (int(sr[0]), int(sc[0])),

@@ -4,8 +4,10 @@ One group of a layer is blocked into tiles of ``tb x tk x tc x toy x tox``
 (batch, filters, channels, output rows, output columns; the filter window
 ``FY x FX`` is never split). A tile's operands must fit their SRAMs, which
 are double-buffered (one half computes while the other half loads), so a
-tile may use half of each SRAM. Tiles are visited by a loop nest over the
-tile indices whose order decides what is re-fetched from DRAM.
+tile may use half of each SRAM; an operand whose tile is its whole tensor is
+loaded once and never replaced and may use all of it (:func:`sram_need`).
+Tiles are visited by a loop nest over the tile indices whose order decides
+what is re-fetched from DRAM.
 
 The search, in the spirit of ZigZag's LOMA but as array arithmetic:
 
@@ -30,7 +32,7 @@ The search, in the spirit of ZigZag's LOMA but as array arithmetic:
    once spill partial sums: written on every visit, read back on every visit
    but the first. Each candidate keeps its best order.
 3. *Selection* (per design, vectorised across designs): among candidates
-   whose tile fits the three half-SRAMs and covers one array fold (the
+   whose tile fits the three SRAMs and covers one array fold (the
    dimensions the dataflow lays out spatially are at least as large in the
    tile as on the array, up to the layer size), take the one with the least
    DRAM traffic, ties broken by the smaller tile (shorter pipeline prologue).
@@ -77,7 +79,10 @@ _CACHE_LIMIT = 200_000
 class Candidates:
     """All tilings of one layer group, each with its best loop order, sorted best-first.
 
-    Arrays are per candidate; footprints and traffic are per group in elements.
+    Arrays are per candidate; footprints, SRAM needs and traffic are per group
+    in elements. ``foot_*`` is one tile of an operand; ``sram_*`` is the SRAM
+    it needs: twice the tile (double buffering), or the tile alone when it is
+    the operand's whole tensor (see :func:`sram_need`).
     """
 
     tb: np.ndarray
@@ -89,6 +94,9 @@ class Candidates:
     foot_ifmap: np.ndarray
     foot_filter: np.ndarray
     foot_ofmap: np.ndarray
+    sram_ifmap: np.ndarray
+    sram_filter: np.ndarray
+    sram_ofmap: np.ndarray
     dram_ifmap: np.ndarray
     dram_filter: np.ndarray
     dram_ofmap_writes: np.ndarray
@@ -186,6 +194,27 @@ def _pixel_tiles(layer: Layer, sb: np.ndarray, soy: np.ndarray, sox: np.ndarray)
     )
 
 
+def sram_need(foot: np.ndarray, whole: np.ndarray, groups: int) -> np.ndarray:
+    """SRAM (elements) an operand tile of ``foot`` elements needs: double buffering unless it is resident.
+
+    Double buffering loads the next tile while the array computes on this one,
+    so a tile may use half of its SRAM. A tile that is the operand's *whole*
+    tensor (``whole``: every loop indexing the operand is a single tile) is
+    loaded once and never replaced, so nothing is loaded behind it and it may
+    use the full SRAM. With several groups the next group's tensor replaces
+    it, so grouped layers always double-buffer.
+    """
+    resident = whole & (groups == 1)
+    return np.where(resident, foot, 2 * foot)
+
+
+def capacities(ifmap_kb, filter_kb, ofmap_kb, precision_bits: float) -> np.ndarray:
+    """Full SRAM capacities in elements, shape ``(n, 3)`` (ifmap, filter, ofmap), the last axis of a key."""
+    bpe = precision_bits / 8.0
+    return np.column_stack([np.floor(np.asarray(kb) * 1024 / bpe).astype(np.int64)
+                            for kb in (ifmap_kb, filter_kb, ofmap_kb)])
+
+
 def _coverage_thresholds(layer: Layer) -> np.ndarray:
     """Every ``(tk, tc, tp)`` coverage minimum any design can ask of ``layer``, shape ``(..., 3)``."""
     rows, cols = EDGES[:, None, None], EDGES[None, :, None]
@@ -260,9 +289,14 @@ def candidates(shape: tuple[int, ...]) -> Candidates:
     rank = np.lexsort((foot_w + foot_i + foot_o, total))
     ik, ic, ip, inner = ik[rank], ic[rank], ip[rank], inner[rank]
     vo = np.where(inner == 1, 1, nc[ic])
+    foot_i, foot_w, foot_o = foot_i[rank], foot_w[rank], foot_o[rank]
+    whole_k, whole_c, whole_p = tk[ik] == kg, tc[ic] == cg, px.count[ip] == 1
     c = Candidates(
         px.tb[ip], tk[ik], tc[ic], px.toy[ip], px.tox[ip], np.asarray(_INNERMOST_ORDER)[inner],
-        foot_i[rank], foot_w[rank], foot_o[rank],
+        foot_i, foot_w, foot_o,
+        sram_need(foot_i, whole_c & whole_p, layer.groups),
+        sram_need(foot_w, whole_k & whole_c, layer.groups),
+        sram_need(foot_o, whole_k & whole_p, layer.groups),
         np.where(inner == 2, size_i[ip], size_i[ip] * nk[ik]),
         np.where(inner == 0, size_w, size_w * px.count[ip]),
         size_o * vo, size_o * (vo - 1),
@@ -302,7 +336,7 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
     """Index of the chosen candidate per design, ``-1`` when no tiling is feasible.
 
     ``keys`` has one row per design: ``(need_tk, need_tc, need_tp, cap_ifmap,
-    cap_filter, cap_ofmap)``, capacities in elements (half of each SRAM).
+    cap_filter, cap_ofmap)``, full capacities in elements (:func:`capacities`).
     Results are cached per (layer shape, key), so repeated designs cost a
     dictionary lookup.
     """
@@ -329,7 +363,7 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
         sub = uniq[todo]
         step = max(1, _CHUNK_ELEMS // max(1, len(cand)))
         tk, tc, tp = cand.tk, cand.tc, cand.tp
-        fi, fw, fo = cand.foot_ifmap, cand.foot_filter, cand.foot_ofmap
+        fi, fw, fo = cand.sram_ifmap, cand.sram_filter, cand.sram_ofmap
         for lo in range(0, len(sub), step):
             k = sub[lo : lo + step, :, None]
             ok = (
@@ -344,15 +378,15 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
     return chosen if inverse is None else chosen[inverse]
 
 
-def minimum_footprints(layer: Layer, need: np.ndarray) -> np.ndarray:
-    """Footprints ``(ifmap, filter, ofmap)`` in elements of the smallest tile meeting ``need`` ``(tk, tc, tp)``.
+def minimum_sram(layer: Layer, need: np.ndarray) -> np.ndarray:
+    """Least SRAM ``(ifmap, filter, ofmap)`` in elements any tile meeting ``need`` ``(tk, tc, tp)`` asks for.
 
-    Footprints grow with every tile size, so the smallest covering tile needs
-    the least of every SRAM at once; an infeasible design is told these sizes.
+    Each is a lower bound for its SRAM on its own (the three may come from
+    different tiles); an infeasible design is told these sizes.
     """
     cand = candidates(layer.shape)
     out = np.empty((len(need), 3), dtype=np.int64)
     for i, (nk, nc, npx) in enumerate(np.asarray(need).tolist()):
         ok = (cand.tk >= nk) & (cand.tc >= nc) & (cand.tp >= npx)
-        out[i] = [cand.foot_ifmap[ok].min(), cand.foot_filter[ok].min(), cand.foot_ofmap[ok].min()]
+        out[i] = [cand.sram_ifmap[ok].min(), cand.sram_filter[ok].min(), cand.sram_ofmap[ok].min()]
     return out

@@ -102,6 +102,24 @@ def test_outputs_stay_on_chip_while_the_reduction_streams():
     assert (m["dram_ifmap_bytes"], m["dram_filter_bytes"], m["dram_ofmap_bytes"]) == (64 * 1024, 4096, 256)
 
 
+def test_a_resident_operand_uses_the_full_sram():
+    # GEMM (4096 x 1024) @ (1024 x 48) on 4x4 ws: weights 48 x 1024 = 48 KB, inputs 4 MB, outputs 192 KB.
+    # Neither inputs nor outputs fit on chip, so moving every operand once needs the pixel loop innermost with
+    # all 1024 channels and all 48 filters in one tile: the whole weight tensor. Loaded once and never replaced
+    # it needs no second buffer, so it fits a 64 KB filter SRAM (not only its 32 KB half); inputs stream in
+    # double-buffered tiles of <= 32 pixels x 1024 channels (32 KB). Traffic: 49,152 + 4,194,304 + 196,608 B.
+    layer = {"K": 48, "C": 1024, "OY": 1, "OX": 4096}
+    design = {"pe_rows": 4, "pe_cols": 4, "dataflow": "ws"}
+    m = simulate_layer(layer, design)
+    assert (m["dram_filter_bytes"], m["dram_ifmap_bytes"], m["dram_ofmap_bytes"]) == (49152, 4194304, 196608)
+    ex = explain_layer(layer, design)
+    assert (ex["tile"]["K"], ex["tile"]["C"]) == (48, 1024) and ex["tile"]["OX"] <= 32
+    assert ex["loop_order"][-1] == "P"
+    # a 32 KB filter SRAM cannot hold them: weights, inputs or partial sums now move more than once
+    small = simulate_layer(layer, {**design, "filter_sram_kb": 32})
+    assert small["dram_bytes"] > m["dram_bytes"]
+
+
 def test_precision_scales_bytes():
     m8 = simulate_layer(MATMUL, SMALL)
     m16 = simulate_layer(MATMUL, SMALL, precision_bits=16)
