@@ -50,6 +50,7 @@ class GA(OptunaAgent):
 
     name = "ga"
     family = "evolutionary"
+    constraint_aware = True
     hyperparameters = (
         HyperParameter("population", int, 20, (10, 20, 50, 100), "designs per generation", low=2),
         HyperParameter("crossover_rate", float, 0.9, (0.5, 0.7, 0.9, 1.0), "probability of crossover",

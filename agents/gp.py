@@ -36,6 +36,7 @@ class GP(OptunaAgent):
 
     name = "gp"
     family = "bayesian"
+    constraint_aware = True
     hyperparameters = (
         HyperParameter("startup", int, 10, (5, 10, 20, 40), "random designs before modelling", low=1),
         HyperParameter("deterministic", bool, True, (True, False), "noise-free objective"),

@@ -6,11 +6,27 @@ for a trial, decodes its params into a design, and tells the study the
 result:
 
 - a feasible design is told its reward (maximised) or, for multi-objective
-  agents, its metric vector (minimised); budgets of a constrained objective
-  become Optuna constraints (``trial.set_constraint``, feasible when <= 0);
-- an infeasible design (or a non-finite value) is told as ``TrialState.FAIL``,
-  so no sampler ever models the env's placeholder infeasible reward as a
-  measurement.
+  agents, its metric vector (minimised);
+- samplers that model constraints (TPE, GP, NSGA-II:
+  :attr:`OptunaAgent.constraint_aware`) are told feasibility as a constraint
+  (``trial.set_constraint("feasible", 0 or 1)``, satisfied when <= 0), and the
+  budgets of a constrained objective (``...;area_mm2<=8``) as one constraint
+  each (``value / budget - 1``), with the *unpenalised* reward as the value.
+  An infeasible design is then a complete trial whose ``feasible``
+  constraint is violated, its value set to the worst value told so far (a
+  placeholder the sampler's constraint handling ranks below every feasible
+  design; its unknown budget constraints are told as 0, on the boundary).
+  This is what lets them learn where the infeasible region is: told as
+  failed trials, infeasible designs are invisible, and a GP's acquisition
+  keeps proposing the same infeasible design (observed on the accelerator
+  env: 12 distinct designs in 120 evaluations). Penalties, likewise, make the
+  reward heavy-tailed (a design far over budget scores far below all
+  others), which a GP spends its whole scale on; a constraint model keeps the
+  objective smooth.
+- other samplers (QMC, CMA-ES) are told the env's reward, and an infeasible
+  design (or a non-finite value) as ``TrialState.FAIL``, so no sampler ever
+  models the env's placeholder infeasible reward as a measurement. Before
+  any feasible design, constraint-aware samplers are told failures too.
 
 Ordered knobs are ``IntDistribution`` over choice indices (their order is
 visible to TPE, GP and CMA-ES); categorical knobs stay categorical unless the
@@ -58,6 +74,8 @@ class OptunaAgent(AskTellAgent):
 
     #: search the objective's metric vector (minimised) instead of the scalar reward
     multi_objective: ClassVar[bool] = False
+    #: the sampler models constraints: tell feasibility and budgets as constraints (see the module docstring)
+    constraint_aware: ClassVar[bool] = False
 
     @property
     def index_categoricals(self) -> bool:
@@ -105,6 +123,7 @@ class OptunaAgent(AskTellAgent):
         self.study = study
         self._dists = self.distributions(space)
         self._trial: optuna.Trial | None = None
+        self._worst: list[float] | None = None
 
     def ask(self) -> dict[str, Any]:
         self._trial = self.study.ask(self._dists)
@@ -116,14 +135,28 @@ class OptunaAgent(AskTellAgent):
         trial, self._trial = self._trial, None
         assert trial is not None, "tell() without a pending ask()"
         values = self.values(evaluation)
+        if values is not None:
+            self._worst = values if self._worst is None else [self._worse(a, b) for a, b in zip(self._worst, values)]
+        elif self.constraint_aware and self._worst is not None:
+            values = list(self._worst)
         if values is None:
             self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
             return
-        if self.multi_objective and isinstance(self.objective, Constrained):
-            metrics = evaluation.metrics
-            for name, budget in self.objective.budgets.items():
-                trial.set_constraint(name, metrics[name] / budget - 1.0)
+        if self.constraint_aware:
+            for key, value in self.constraints(evaluation).items():
+                trial.set_constraint(key, value)
         self.study.tell(trial, values)
+
+    def _worse(self, a: float, b: float) -> float:
+        return max(a, b) if self.multi_objective else min(a, b)
+
+    def constraints(self, evaluation: Evaluation) -> dict[str, float]:
+        """Optuna constraints of an evaluation (satisfied when <= 0): feasibility, then each budget."""
+        out = {"feasible": 0.0 if evaluation.feasible else 1.0}
+        if isinstance(self.objective, Constrained):
+            for name, budget in self.objective.budgets.items():
+                out[name] = evaluation.metrics[name] / budget - 1.0 if evaluation.feasible else 0.0
+        return out
 
     def values(self, evaluation: Evaluation) -> list[float] | None:
         """What the study is told for a feasible evaluation; None for a failed trial."""
@@ -132,6 +165,8 @@ class OptunaAgent(AskTellAgent):
         if self.multi_objective:
             assert self.objective is not None
             vals = list(self.objective.vector(Metrics(evaluation.metrics)))
+        elif self.constraint_aware and isinstance(self.objective, Constrained):
+            vals = [self.objective.base.reward(Metrics(evaluation.metrics))]
         else:
             vals = [evaluation.reward]
         if not all(math.isfinite(v) for v in vals):

@@ -34,6 +34,7 @@ class TPE(OptunaAgent):
 
     name = "tpe"
     family = "bayesian"
+    constraint_aware = True
     hyperparameters = (
         HyperParameter("startup", int, 10, (5, 10, 20, 40), "random designs before modelling", low=1),
         HyperParameter("candidates", int, 24, (8, 24, 64), "candidates scored per proposal", low=1),
