@@ -67,6 +67,10 @@ class CMAES(OptunaAgent):
     def make_sampler(self, seed: int, space: "ParameterSpace", budget: int) -> Any:
         import optuna
 
+        numeric = [k.name for k in space if k.ordered or self.index_categoricals]
+        if len(numeric) < 2:
+            raise UserError(f"agent 'cmaes' needs at least two numeric knobs, this space has {len(numeric)} "
+                            f"({', '.join(numeric) or 'none'}); use categoricals=index or another agent")
         return optuna.samplers.CmaEsSampler(
             popsize=self.hp["popsize"] or None, with_margin=self.hp["margin"], use_separable_cma=self.hp["separable"],
             seed=seed, warn_independent_sampling=False,
