@@ -44,8 +44,8 @@ BYTES_PER_WORD = 1
 LAYER_KEYS = ("K", "C", "OY", "OX", "FY", "FX", "stride")
 
 #: Width of a partial sum in ZigZag's description. archgym counts every ofmap
-#: element (partial or final) at the operand precision (8 bits) and charges 4
-#: one-byte register accesses per MAC; 8-bit psums make ZigZag count the same.
+#: element (partial or final) at the operand precision (8 bits), registers
+#: included; 8-bit psums make ZigZag count the same bytes.
 PSUM_BITS = 8
 
 

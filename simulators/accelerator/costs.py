@@ -16,6 +16,14 @@ Sources
       energy-efficient dataflow for CNNs", ISCA 2016, Fig. 3 (normalised
       energy per access: ALU/MAC 1x, register file 1x, PE array 2x, global
       buffer 6x, DRAM 200x).
+[Z21] L. Mei, P. Houshmand, V. Jain, S. Giraldo, M. Verhelst, "ZigZag:
+      enlarging joint architecture-mapping design space exploration for DNN
+      accelerators", IEEE Trans. Computers 70(8), 2021: every memory level,
+      registers included, counts reads and writes towards the level below
+      (the MAC) and above; a stationary operand is read by the MAC without
+      register accesses per MAC. ZigZag 3.9 on this model's description
+      (benchmarks/accelerator) counts per MAC: ws weights 2/M, streamed
+      operands 2, moving partial sums 4, stationary partial sums 2 + 1/W.
 [N45] NanGate FreePDK45 Open Cell Library: DFF_X1 flip-flop 4.522 um^2.
 [M07] K. Mistry et al., "A 45nm logic technology with high-k + metal gate
       transistors ...", IEDM 2007: 6T SRAM bit cell 0.346 um^2.
@@ -39,8 +47,18 @@ ADD32_PJ = 0.1
 SRAM_PJ_PER_BYTE = 20.0 / 8
 #: [H14] DRAM, low end of 1.3-2.6 nJ per 64-bit access, pJ per byte
 DRAM_PJ_PER_BYTE = 1300.0 / 8
-#: register-file accesses per MAC: read input, read weight, read and write the partial sum [E16]
-RF_ACCESSES_PER_MAC = 4
+#: register accesses (one operand element each) per MAC of an operand streamed through the PEs: written
+#: into the PE's register as it arrives, read as the MAC uses it and passes it on [E16, Z21]
+RF_STREAMED_PER_MAC = 2
+#: per MAC of a partial sum that moves through the array (ws, is): read and written on the MAC side and on
+#: the array side (received from the neighbour, handed on) [E16, Z21]
+RF_MOVING_PSUM_PER_MAC = 4
+#: per MAC of a stationary partial sum (os): read and written by the accumulating MAC [E16, Z21]
+RF_STATIONARY_PSUM_PER_MAC = 2
+#: per element of a stationary operand (ws weights, is inputs) per fold: written once, read once [Z21]
+RF_STATIONARY_PER_ELEMENT = 2
+#: per final output of a stationary partial sum (os): read once to leave the array [Z21]
+RF_DRAIN_PER_OUTPUT = 1
 
 #: [H14] area of an 8-bit multiplier, um^2
 MULT8_UM2 = 282.0

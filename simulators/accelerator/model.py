@@ -165,6 +165,7 @@ def network_costs(
     latency = prologue + np.maximum(compute, rest)
 
     acc = spatial.accesses_from_dims(t.m, t.n, t.w, t.groups, rows, cols, df)
+    rf_acc = spatial.register_accesses(t.m, t.n, t.w, t.groups, df).astype(np.float64)
     sram_i = acc["ifmap_reads"] * bpe + dram_i
     sram_w = acc["filter_reads"] * bpe + dram_w
     sram_o = (acc["ofmap_writes"] + acc["ofmap_reads"]) * bpe + dram_o
@@ -176,7 +177,7 @@ def network_costs(
         "stall_cycles": latency - compute,
         "mac_count": macs,
         "energy_mac_pj": macs * energy["mac_pj"],
-        "energy_rf_pj": macs * (costs.RF_ACCESSES_PER_MAC * bpe * energy["rf_pj_per_byte"]),
+        "energy_rf_pj": rf_acc * (bpe * energy["rf_pj_per_byte"]),
         "energy_sram_pj": (sram_i + sram_w + sram_o) * energy["sram_pj_per_byte"],
         "energy_dram_pj": dram * energy["dram_pj_per_byte"],
         "dram_ifmap_bytes": dram_i,

@@ -27,7 +27,7 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("mac_count", "multiply-accumulates of the workload"),
     MetricSpec("energy_pj", "total energy: MAC + register file + SRAM + DRAM"),
     MetricSpec("energy_mac_pj", "energy of the MACs"),
-    MetricSpec("energy_rf_pj", "energy of PE register-file accesses (4 per MAC)"),
+    MetricSpec("energy_rf_pj", "energy of PE register accesses (by dataflow role, about 6 per MAC)"),
     MetricSpec("energy_sram_pj", "energy of SRAM accesses (array side and DRAM side)"),
     MetricSpec("energy_dram_pj", "energy of DRAM accesses"),
     MetricSpec("power_mw", "average power: energy / latency"),

@@ -27,13 +27,15 @@ SRAM accesses on the array side (elements, per group): the stationary
 operand is read once; the streaming input is re-read for every fold along
 the other array dimension; outputs leave once per fold of the reduction, and
 every write after the first reads back the partial sum (read-modify-write,
-which SCALE-Sim does not count).
+which SCALE-Sim does not count). PE register accesses depend on each
+operand's role (:func:`register_accesses`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import costs
 from .layer import Layer
 
 WS, OS, IS = 0, 1, 2
@@ -95,6 +97,29 @@ def accesses_from_dims(m, n, w, groups, rows, cols, dataflow) -> dict[str, np.nd
         "ofmap_writes": g * out_visits * m * n,
         "ofmap_reads": g * (out_visits - 1) * m * n,
     }
+
+
+def register_accesses(m, n, w, groups, dataflow) -> np.ndarray:
+    """PE register accesses (elements) from GEMM sizes, by operand role [E16, Z21 in :mod:`.costs`].
+
+    ``ws``: weights stationary (each written and read once, ``2 W N``), inputs
+    streamed (2 per MAC), partial sums moving down the columns (4 per MAC);
+    ``os``: inputs and weights streamed (2 + 2 per MAC), partial sums
+    stationary (2 per MAC, plus one read per output to drain it);
+    ``is``: inputs stationary (``2 M W``), weights streamed (2 per MAC),
+    partial sums moving (4 per MAC). About 6 per MAC in every dataflow.
+    All arguments broadcast.
+    """
+    df = np.asarray(dataflow, dtype=np.int64)
+    m, n, w, g = (np.asarray(x, dtype=np.int64) for x in (m, n, w, groups))
+    macs = m * n * w
+    moving = costs.RF_STREAMED_PER_MAC + costs.RF_MOVING_PSUM_PER_MAC
+    stationary_out = 2 * costs.RF_STREAMED_PER_MAC + costs.RF_STATIONARY_PSUM_PER_MAC
+    return g * np.where(
+        df == OS,
+        stationary_out * macs + costs.RF_DRAIN_PER_OUTPUT * m * n,
+        moving * macs + costs.RF_STATIONARY_PER_ELEMENT * np.where(df == WS, w * n, m * w),
+    )
 
 
 def sram_accesses(

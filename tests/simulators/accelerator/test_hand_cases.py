@@ -32,12 +32,34 @@ def test_small_matmul_ws_by_hand():
     e = default_energy_table()
     assert m["mac_count"] == 240
     assert m["energy_mac_pj"] == pytest.approx(240 * e["mac_pj"])
-    assert m["energy_rf_pj"] == pytest.approx(240 * 4 * e["rf_pj_per_byte"])
+    # registers (ws): the 30 stationary weights are written and read once (60), the inputs stream through
+    # the PEs (2 per MAC, 480), the partial sums move down the columns (4 per MAC, 960): 1500 one-byte accesses
+    assert m["energy_rf_pj"] == pytest.approx(1500 * e["rf_pj_per_byte"])
     assert m["energy_sram_pj"] == pytest.approx(364 * e["sram_pj_per_byte"])
     assert m["energy_dram_pj"] == pytest.approx(118 * e["dram_pj_per_byte"])
     assert m["utilization"] == pytest.approx(240 / (16 * 83))
     assert m["compute_utilization"] == pytest.approx(240 / (16 * 72))
     assert m["latency_s"] == pytest.approx(83 / 1e9)
+
+
+@pytest.mark.parametrize(
+    ("dataflow", "accesses"),
+    [
+        # ws: weights stationary 2 x (6 x 5) + inputs streamed 2 x 240 + moving partial sums 4 x 240
+        ("ws", 2 * 30 + 2 * 240 + 4 * 240),
+        # os: inputs and weights streamed 2 x 240 each + stationary partial sums 2 x 240 + drain 1 x (8 x 5)
+        ("os", 2 * 240 + 2 * 240 + 2 * 240 + 40),
+        # is: inputs stationary 2 x (8 x 6) + weights streamed 2 x 240 + moving partial sums 4 x 240
+        ("is", 2 * 48 + 2 * 240 + 4 * 240),
+    ],
+)
+def test_register_accesses_follow_the_dataflow(dataflow, accesses):
+    m = simulate_layer(MATMUL, {**SMALL, "dataflow": dataflow}, energy_table={"rf_pj_per_byte": 1.0})
+    assert m["energy_rf_pj"] == pytest.approx(accesses)
+    # at 16 bits every access moves two bytes
+    m16 = simulate_layer(MATMUL, {**SMALL, "dataflow": dataflow}, energy_table={"rf_pj_per_byte": 1.0},
+                         precision_bits=16)
+    assert m16["energy_rf_pj"] == pytest.approx(2 * accesses)
 
 
 def test_small_matmul_bandwidth_bound_by_hand():
