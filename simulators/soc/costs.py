@@ -7,7 +7,9 @@
   the first phase longer than what is left of it, that phase included) and
   the result is the highest window energy / window time. ``avg_power_w`` is
   energy / latency.
-* Area is the sum over blocks: 0.65 mm² per A53 that runs a real task, each
+* Area is the sum over blocks: 0.65 mm² per A53 that runs anything but the
+  source and sink pseudo-tasks (FARSI's rule; a core holding only
+  ``dummy_last`` is paid for), each
   IP's area (µm² x 1e-6 x 0.0374), each memory's CACTI area for
   ``ceil(max(peak live bytes, 2048) / 256000) * 256000`` bytes; buses 0.
 """
@@ -96,10 +98,10 @@ def costs(plan: Plan, sim: SimResult) -> Costs:
     # PEs: area, energy, occupancy
     for i, b in enumerate(plan.pe):
         blk = blocks[b]
-        if plan.role[i] in ("task", "zero"):
+        if plan.role[i] not in ("source", "sink"):  # FARSI: only souurce/siink leave a core area-free
             if blk.subtype == "gpp":
                 area[blk.name] = A53_AREA_MM2
-            else:
+            elif plan.role[i] != "dummy":
                 task = plan.graph.tasks[i]
                 area[blk.name] = max(area[blk.name], (task.ip_area_um2 or 0.0) * 1e-6 * IP_AREA_SCALE)
             energy[blk.name] += plan.work[i] * plan.j_per_instr[i]

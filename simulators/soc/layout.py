@@ -162,7 +162,7 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
             if t.name in ip_of:
                 proc.append(ip_of[t.name])
             elif t.dummy:
-                proc.append(0)
+                proc.append(0)  # placed next to a parent below
             elif t.a53_cycles is None:
                 raise Infeasible(f"task {t.name!r} runs only on its accelerator; set {ip_knob(t.name)}=yes")
             else:
@@ -171,9 +171,11 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
                     raise Infeasible(f"task {t.name!r} is mapped to A53_{c} but the design has {cores} A53 core(s)")
                 proc.append(c)
         priority: tuple[str, ...] = tuple(names)
+        _place_pseudo_tasks(graph, proc, cores, ("sink", "dummy"))
     else:
         proc, order = _heft_mapping(graph, cores, ip_of, pe_bus, mem_bw, bw * MEM_FREQ_HZ)
         priority = tuple(names[i] for i in order)
+        _place_pseudo_tasks(graph, proc, cores, ("dummy",), only_if_alone=True)
     task_pe = {t: pes[p] for t, p in zip(names, proc)}
     buf: dict[tuple[str, str], str] = {}
     tidx = graph.index()
@@ -187,6 +189,25 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
             i = pe_bus[proc[tidx[owner]]]
         buf[(src, dst)] = mem_names[i]
     return Built(hw, Mapping(task_pe, buf, priority), slots)
+
+
+def _place_pseudo_tasks(graph: TaskGraph, proc: list[int], cores: int, roles: tuple[str, ...],
+                        only_if_alone: bool = False) -> None:
+    """Put zero-work pseudo-tasks of ``roles`` on the A53 of a parent (in place).
+
+    FARSI charges a core's area unless it runs only the source and sink, so a
+    ``dummy_last`` alone on an otherwise idle core would cost 0.65 mm²; next to
+    a parent it costs nothing and starts as soon as that parent's core frees.
+    """
+    real = {p for t, p in zip(graph.tasks, proc) if not t.dummy and p < cores}
+    parents: dict[int, list[int]] = {}
+    for s, d, _ in graph.edge_index():
+        parents.setdefault(d, []).append(s)
+    for i, t in enumerate(graph.tasks):
+        if t.role not in roles or (only_if_alone and proc[i] in real):
+            continue
+        on_a53 = [proc[p] for p in parents.get(i, []) if proc[p] < cores]
+        proc[i] = on_a53[0] if on_a53 else min(real, default=0)
 
 
 def _heft_mapping(graph: TaskGraph, cores: int, ip_of: dict[str, int], pe_bus: list[int],
