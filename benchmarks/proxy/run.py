@@ -144,7 +144,8 @@ def markdown(rows: list[dict[str, Any]], speeds: dict[str, dict[str, Any]], size
             if s:
                 out.append(f"| {env} | {model} | {s['n']} | {1e6 * s['simulator_batch_s']:.1f} | "
                            f"{1e6 * s['proxy_batch_s']:.2f} | {s['speedup_batch']:.0f}x | "
-                           f"{1e6 * s['simulator_single_s']:.0f} | {1e6 * s['proxy_single_s']:.0f} | {s['speedup_single']:.1f}x |")
+                           f"{1e6 * s['simulator_single_s']:.0f} | {1e6 * s['proxy_single_s']:.0f} | "
+                           f"{s['speedup_single']:.1f}x |")
     return "\n".join(out) + "\n"
 
 
