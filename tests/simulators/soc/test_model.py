@@ -231,3 +231,28 @@ def test_power_windows_follow_farsi_phase_list():
     a53_w = 2e9 / 47019607843
     assert m["latency_s"] == pytest.approx(0.09, rel=1e-12)
     assert m["power_w"] == pytest.approx((0.03 + 0.04 * a53_w) / 0.07, rel=1e-6)
+
+
+def test_farsi_area_rule_for_pseudo_tasks():
+    # FARSI leaves a core area-free only when it runs nothing but souurce/siink
+    g = TaskGraph("t", (Task("souurce", 0, role="source"), Task("A", 1000), Task("dummy_last", 0, role="dummy"),
+                        Task("siink", 0, role="sink")),
+                  (Edge("souurce", "A", 4), Edge("A", "dummy_last", 4), Edge("dummy_last", "siink", 1)), "dummy_last")
+    buf = {(e.src, e.dst): "mem" for e in g.edges}
+    only_pseudo = {"souurce": "A53_1", "A": "A53_0", "dummy_last": "A53_0", "siink": "A53_1"}
+    m, _ = run(g, one_bus(2), only_pseudo, buf)
+    assert m["area_a53_1_mm2"] == 0.0
+    alone = {**only_pseudo, "dummy_last": "A53_1"}
+    m, _ = run(g, one_bus(2), alone, buf)
+    assert m["area_a53_1_mm2"] == 0.65
+
+
+def test_layout_keeps_dummy_last_next_to_a_parent():
+    sim = SoCSimulator("audio_decoder", "heft")
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        built = sim.build(sim.space.sample(rng))
+        pe = built.mapping.task_pe
+        hosts = {pe[t.name] for t in sim.graph.tasks if not t.dummy}
+        last = pe["dummy_last"]
+        assert last in hosts or not any(p.startswith("A53") for p in hosts)
