@@ -31,10 +31,9 @@ import peers  # noqa: E402
 
 
 def _clear_model_caches(acc) -> None:
-    """Forget archgym's memoised tiling candidates and selections, so the search runs cold."""
-    tiling = acc.tiling
-    tiling.candidates.cache_clear()
-    tiling._selection_cache.clear()
+    """Forget archgym's memoised tiling candidates, selections and per-workload tables: a cold search."""
+    acc.tiling.clear_caches()
+    acc.model.layer_table.cache_clear()
 
 
 def _best_of(fn, repeats: int) -> float:

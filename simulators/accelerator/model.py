@@ -117,7 +117,7 @@ def layer_table(shapes: tuple[tuple[int, ...], ...]) -> LayerTable:
         counts[sh] = counts.get(sh, 0) + 1
     layers = tuple(Layer(f"shape{i}", *sh) for i, sh in enumerate(counts))
     col = lambda vals, dt=np.int64: np.array(vals, dtype=dt).reshape(-1, 1)  # noqa: E731
-    cands = [tiling.candidates(layer.shape) for layer in layers]
+    cands = tiling.candidate_tables([layer.shape for layer in layers])
     sizes = [len(c) for c in cands]
     cat = lambda f: np.concatenate([f(c) for c in cands])  # noqa: E731
     return LayerTable(

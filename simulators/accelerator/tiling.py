@@ -45,9 +45,11 @@ Traffic is in elements; the caller multiplies by bytes per element.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import permutations
+from typing import Sequence
 
 import numpy as np
 
@@ -73,6 +75,8 @@ EDGES: np.ndarray = np.unique(np.array(SPACE["pe_rows"].choices + SPACE["pe_cols
 _CHUNK_ELEMS = 4_000_000
 #: the selection cache is cleared when it holds more entries than this
 _CACHE_LIMIT = 200_000
+#: the candidate-table cache is cleared when it holds more layer shapes than this
+_TABLE_LIMIT = 512
 
 
 @dataclass(frozen=True)
@@ -154,14 +158,9 @@ def _undominated(features: np.ndarray) -> np.ndarray:
     return ~(dominated | duplicate)
 
 
-def _levels(sizes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """How many of the coverage ``thresholds`` each tile size meets (more is better)."""
-    return np.searchsorted(np.unique(thresholds), sizes, side="right")
-
-
 @dataclass(frozen=True)
 class _PixelTiles:
-    """The batch-and-pixel tiles ``(tb, toy, tox)`` of a layer, flattened, with what the search needs of them."""
+    """Batch-and-pixel tiles ``(tb, toy, tox)`` of a layer, flattened, with what the search needs of them."""
 
     tb: np.ndarray
     toy: np.ndarray
@@ -169,29 +168,30 @@ class _PixelTiles:
     count: np.ndarray  # tiles per group (the trip count of loop ``P``)
     covered: np.ndarray  # input pixels (rows x columns, halos included) fetched over all tiles, per image channel
     extent: np.ndarray  # input pixels of one tile, per channel (batch included)
-
-    @property
-    def tp(self) -> np.ndarray:
-        return self.tb * self.toy * self.tox
+    tp: np.ndarray  # output pixels of one tile
 
 
-def _pixel_tiles(layer: Layer, sb: np.ndarray, soy: np.ndarray, sox: np.ndarray) -> _PixelTiles:
-    """All combinations of the batch, row and column tile sizes, with their counts and input extents."""
-    fy, fx, s = layer.FY, layer.FX, layer.stride
-    iy = np.minimum((soy - 1) * s + fy, soy * fy)
-    ix = np.minimum((sox - 1) * s + fx, sox * fx)
-    cy, cx = _covered_extent(layer.OY, soy, fy, s), _covered_extent(layer.OX, sox, fx, s)
-    nb, ny, nx = -(-layer.B // sb), -(-layer.OY // soy), -(-layer.OX // sox)
-    grid = lambda a, b_, c: (a[:, None, None] * b_[None, :, None] * c[None, None, :]).reshape(-1)  # noqa: E731
-    one = lambda a: np.ones_like(a)  # noqa: E731
-    return _PixelTiles(
-        tb=grid(sb, one(soy), one(sox)),
-        toy=grid(one(sb), soy, one(sox)),
-        tox=grid(one(sb), one(soy), sox),
-        count=grid(nb, ny, nx),
-        covered=grid(one(sb), cy, cx),
-        extent=grid(sb, iy, ix),
-    )
+def _pixel_tiles(layer: Layer, thresholds: list[int]) -> _PixelTiles:
+    """The undominated pixel tiles: all combinations of split sizes, plus one exact tile per coverage threshold.
+
+    The exact tile for ``t`` pixels is ``t`` columns of one row, else
+    ``ceil(t / OX)`` whole rows, else ``ceil(t / (OY*OX))`` whole images. A tile
+    is dropped when another meets as many coverage thresholds with no more
+    trips, input traffic or footprint (:func:`_undominated`).
+    """
+    b, oy, ox, fy, fx, s = layer.B, layer.OY, layer.OX, layer.FY, layer.FX, layer.stride
+    plane = oy * ox
+    exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
+             for t in thresholds]
+    grid = np.meshgrid(split_sizes(b), split_sizes(oy), split_sizes(ox), indexing="ij")
+    tb, toy, tox = (np.concatenate([g.reshape(-1), np.array(e, dtype=np.int64)]) for g, e in zip(grid, zip(*exact)))
+    count = -(-b // tb) * -(-oy // toy) * -(-ox // tox)
+    covered = _covered_extent(oy, toy, fy, s) * _covered_extent(ox, tox, fx, s)
+    extent = tb * np.minimum((toy - 1) * s + fy, toy * fy) * np.minimum((tox - 1) * s + fx, tox * fx)
+    tp = tb * toy * tox
+    level = np.searchsorted(np.array(thresholds, dtype=np.int64), tp, side="right")
+    keep = _undominated(np.column_stack([-level, count, covered, extent, tp]))
+    return _PixelTiles(tb[keep], toy[keep], tox[keep], count[keep], covered[keep], extent[keep], tp[keep])
 
 
 def sram_need(foot: np.ndarray, whole: np.ndarray, groups: int) -> np.ndarray:
@@ -215,63 +215,75 @@ def capacities(ifmap_kb, filter_kb, ofmap_kb, precision_bits: float) -> np.ndarr
                             for kb in (ifmap_kb, filter_kb, ofmap_kb)])
 
 
-def _coverage_thresholds(layer: Layer) -> np.ndarray:
-    """Every ``(tk, tc, tp)`` coverage minimum any design can ask of ``layer``, shape ``(..., 3)``."""
-    rows, cols = EDGES[:, None, None], EDGES[None, :, None]
-    return coverage_from_dims(layer.Kg, layer.window, layer.FY * layer.FX, layer.pixels, rows, cols, np.arange(3))
-
-
-def _loop_axis(sizes: np.ndarray, total: int, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The undominated tile sizes of one of the ``K`` / ``C`` loops and their trip counts.
-
-    A size is dominated by a smaller one with the same trip count that meets
-    the same coverage thresholds (smaller footprint, same traffic).
-    """
-    counts = -(-total // sizes)
-    keep = _undominated(np.column_stack([-_levels(sizes, thresholds), counts, sizes]))
-    return sizes[keep], counts[keep]
-
-
-def _prune_pixels(px: _PixelTiles, thresholds: np.ndarray) -> _PixelTiles:
-    """Drop pixel tiles another one beats on coverage, trip count, input traffic and both footprints."""
-    keep = _undominated(
-        np.column_stack([-_levels(px.tp, thresholds), px.count, px.covered, px.extent, px.tp])
+def _coverage_thresholds(layer: Layer) -> tuple[list[int], list[int], list[int]]:
+    """Every ``tk``, ``tc`` and ``tp`` minimum any design may ask of ``layer`` (:func:`coverage_from_dims`), sorted."""
+    fyfx, window = layer.FY * layer.FX, layer.window
+    edges = EDGES.tolist()
+    return (
+        sorted({1} | {min(e, layer.Kg) for e in edges}),
+        sorted({1} | {-(-min(e, window) // fyfx) for e in edges}),
+        sorted({1} | {min(e, layer.pixels) for e in edges}),
     )
-    return _PixelTiles(*(getattr(px, f)[keep] for f in _PixelTiles.__dataclass_fields__))
 
 
-@lru_cache(maxsize=128)
+def _loop_axis(total: int, thresholds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The tile sizes worth searching for a ``K`` or ``C`` loop of ``total``, and their trip counts.
+
+    The split sizes plus the thresholds; of sizes with the same trip count
+    meeting the same coverage thresholds only the smallest is kept (smaller
+    footprint, same traffic).
+    """
+    best: dict[tuple[int, int], int] = {}
+    for t in split_sizes(total, np.array(thresholds)).tolist()[::-1]:
+        best.setdefault((-(-total // t), bisect_right(thresholds, t)), t)
+    sizes = np.array(sorted(best.values(), reverse=True), dtype=np.int64)
+    return sizes, -(-total // sizes)
+
+
+_candidate_cache: dict[tuple[int, ...], Candidates] = {}
+
+
 def candidates(shape: tuple[int, ...]) -> Candidates:
-    """The sorted candidate table for a layer of loop sizes ``shape`` (see :attr:`Layer.shape`).
+    """The sorted candidate table for a layer of loop sizes ``shape`` (see :attr:`Layer.shape`), cached."""
+    return candidate_tables([shape])[0]
 
-    Built in one broadcast pass over the grid ``(K tiles, C tiles, pixel
-    tiles)``: per-loop quantities (trip counts, halo extents) are computed on
-    the short per-loop lists, and the three loop orders that differ in traffic
-    (which loop is innermost, :data:`_INNERMOST`) are compared in closed form.
+
+def candidate_tables(shapes: Sequence[tuple[int, ...]]) -> list[Candidates]:
+    """The candidate tables of several layer shapes (built once per shape, then cached)."""
+    missing = [sh for sh in dict.fromkeys(shapes) if sh not in _candidate_cache]
+    if missing:
+        if len(_candidate_cache) > _TABLE_LIMIT:
+            _candidate_cache.clear()
+        _candidate_cache.update((sh, _build(Layer("_", *sh))) for sh in missing)
+    return [_candidate_cache[sh] for sh in shapes]
+
+
+def clear_caches() -> None:
+    """Forget every candidate table and selection (benchmarks use it to time a cold search)."""
+    _candidate_cache.clear()
+    _selection_cache.clear()
+
+
+def _build(layer: Layer) -> Candidates:
+    """The candidate table of one layer, in one broadcast pass.
+
+    The short per-loop lists (``K`` sizes, ``C`` sizes, pixel tiles with their
+    trip counts and halo extents) are built first; the grid ``(K sizes x C
+    sizes x pixel tiles)`` is then evaluated at once: the traffic of the three
+    loop orders that differ (which loop is innermost, :data:`_INNERMOST`) in
+    closed form, footprints, SRAM needs, and one sort by (traffic, footprint).
     """
-    layer = Layer("_", *shape)
     kg, cg, fyfx = layer.Kg, layer.Cg, layer.FY * layer.FX
-    need = _coverage_thresholds(layer)
-    tk, nk = _loop_axis(split_sizes(kg, need[..., 0]), kg, need[..., 0])
-    tc, nc = _loop_axis(split_sizes(cg, need[..., 1]), cg, need[..., 1])
-    # pixel tiles covering ``t`` pixels: ``t`` columns of one row, or whole rows, or whole images
-    tp_need = np.unique(need[..., 2])
-    plane = layer.OY * layer.OX
-    px = _prune_pixels(
-        _pixel_tiles(
-            layer,
-            split_sizes(layer.B, -(-tp_need // plane)),
-            split_sizes(layer.OY, -(-tp_need // layer.OX)),
-            split_sizes(layer.OX, tp_need),
-        ),
-        tp_need,
-    )
+    need_k, need_c, need_p = _coverage_thresholds(layer)
+    tk, nk = _loop_axis(kg, need_k)
+    tc, nc = _loop_axis(cg, need_c)
+    px = _pixel_tiles(layer, need_p)
 
     size_w = kg * cg * fyfx
     size_o = layer.B * kg * layer.OY * layer.OX
     size_i = layer.B * cg * px.covered
-    # traffic over the grid (K tiles, C tiles, pixel tiles) when P, C or K is innermost: the operand the
-    # innermost loop does not index stays on chip across it; the others are re-fetched per trip of the loop
+    # traffic when P, C or K is innermost: the operand the innermost loop does not index stays on chip
+    # across it; the others are re-fetched once per trip of it (ties go to the earlier of P, C, K)
     w_re = (size_w * px.count)[None, None, :]
     i_re = nk[:, None, None] * size_i[None, None, :]
     o_re = (size_o * (2 * nc - 1))[None, :, None]
@@ -301,7 +313,7 @@ def candidates(shape: tuple[int, ...]) -> Candidates:
         np.where(inner == 0, size_w, size_w * px.count[ip]),
         size_o * vo, size_o * (vo - 1),
     )
-    log.debug("layer shape %s: %d tiling candidates", shape, len(c))
+    log.debug("layer shape %s: %d tiling candidates", layer.shape, len(c))
     return c
 
 
