@@ -69,6 +69,8 @@ class AcceleratorEnv(DesignEnv):
     | max_steps | int | 10 | designs per episode |
     | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
     | infeasible_reward | float | objective's | reward of infeasible designs |
+    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
+    | proxy | path | None | the proxy model file (``archgym proxy train``) |
 
     ## Version History
 
@@ -87,9 +89,11 @@ class AcceleratorEnv(DesignEnv):
         action_format: str = "multidiscrete",
         infeasible_reward: float | None = None,
         render_mode: str | None = None,
+        cost_model: str = "simulator",
+        proxy: Any = None,
     ):
         super().__init__(AcceleratorSimulator(), workload, objective, max_steps, action_format,
-                         infeasible_reward, render_mode)
+                         infeasible_reward, render_mode, cost_model, proxy)
 
 
 document(AcceleratorEnv, AcceleratorSimulator.space)

@@ -21,7 +21,6 @@ simulator call; it backs ``gymnasium.make_vec(id, num_envs=N)``.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from typing import Any, Callable, ClassVar, Mapping, Sequence
@@ -153,26 +152,6 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
     env_id: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Give every subclass's ``__init__`` the ``cost_model=`` and ``proxy=`` keywords.
-
-        So ``gymnasium.make(ID, cost_model="proxy", proxy=MODEL)`` works for
-        every env, whatever arguments its own ``__init__`` declares.
-        """
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            return
-
-        @functools.wraps(init)
-        def __init__(self: DesignEnv, *args: Any, cost_model: str = "simulator", proxy: Any = None,
-                     **kw: Any) -> None:
-            init(self, *args, **kw)
-            if cost_model != "simulator" or proxy is not None:
-                self._core.use_cost_model(cost_model, proxy)
-
-        cls.__init__ = __init__  # type: ignore[method-assign]
 
     default_objective: ClassVar[str] = ""
     observation_metrics: ClassVar[tuple[str, ...]] = ()

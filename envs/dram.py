@@ -97,6 +97,8 @@ class DRAMEnv(DesignEnv):
     | max_steps | int | 10 | designs per episode |
     | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
     | infeasible_reward | float | objective's | reward of infeasible designs |
+    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
+    | proxy | path | None | the proxy model file (``archgym proxy train``) |
 
     ## Version History
 
@@ -121,11 +123,14 @@ class DRAMEnv(DesignEnv):
         action_format: str = "multidiscrete",
         infeasible_reward: float | None = None,
         render_mode: str | None = None,
+        cost_model: str = "simulator",
+        proxy: Any = None,
     ):
         if reward_formulation is not None:
             objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
         simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz)
-        super().__init__(simulator, workload, objective, max_steps, action_format, infeasible_reward, render_mode)
+        super().__init__(simulator, workload, objective, max_steps, action_format, infeasible_reward, render_mode,
+                         cost_model, proxy)
 
 
 document(DRAMEnv, DRAMSimulator.space)

@@ -91,6 +91,8 @@ class SoCEnv(DesignEnv):
     | max_steps | int | 10 | designs per episode |
     | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
     | infeasible_reward | float | objective's | reward of infeasible designs |
+    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
+    | proxy | path | None | the proxy model file (``archgym proxy train``) |
 
     ## Version History
 
