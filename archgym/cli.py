@@ -75,6 +75,8 @@ def envs_cmd() -> None:
 @app.command("agents")
 def agents_cmd() -> None:
     """List the search agents, their family and hyperparameters."""
+    from rich.markup import escape
+
     from archgym.agents import AGENTS, agent_class
     from archgym.agents.base import describe
 
@@ -82,7 +84,7 @@ def agents_cmd() -> None:
     for name in AGENTS:
         cls = agent_class(name)
         hps = "; ".join(f"{r['name']}={r['default']} [{r['sweep']}]" for r in describe(cls)) or "-"
-        table.add_row(name, cls.family, hps)
+        table.add_row(name, cls.family, escape(hps))  # sweep lists look like rich markup tags
     console.print(table)
 
 

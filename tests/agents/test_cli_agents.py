@@ -29,6 +29,7 @@ def test_agents_lists_every_agent_with_family_and_hyperparameters(capsys):
         assert name in out and cls.family.split()[0] in out
         for hp in cls.hyperparameters:
             assert hp.name in out
+    assert "lexicographic]" in out and "independent]" in out  # sweep lists are not eaten as rich markup
 
 
 def test_every_agent_declares_hyperparameters_with_valid_defaults_and_sweeps():
