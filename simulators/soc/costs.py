@@ -9,9 +9,9 @@
   energy / latency.
 * Area is the sum over blocks: 0.65 mm² per A53 that runs anything but the
   source and sink pseudo-tasks (FARSI's rule; a core holding only
-  ``dummy_last`` is paid for), each
-  IP's area (µm² x 1e-6 x 0.0374), each memory's CACTI area for
-  ``ceil(max(peak live bytes, 2048) / 256000) * 256000`` bytes; buses 0.
+  ``dummy_last`` is paid for), each IP's area (µm² x 1e-6 x 0.0374), each
+  memory's CACTI area for ``ceil(max(peak live bytes, 2048) / 256000) *
+  256000`` bytes; buses 0.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from archgym.simulators.soc.engine import READ, Plan, SimResult
 def farsi_power(durations: list[float], energies: list[float], window: float = POWER_WINDOW_S) -> float:
     """Peak power over FARSI's collection windows (``slice_phases_with_PWP``).
 
-    Zero-length phases are skipped without advancing the window index, as in
-    FARSI, which can shift the window bounds by a phase.
+    Zero-length phases are skipped without advancing the window index but
+    stay in the slices, as in FARSI, so the windows lag the phases by the
+    number of zero-length phases before them.
     """
     bounds: list[tuple[int, int]] = []
     lo = up = 0
