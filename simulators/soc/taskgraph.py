@@ -166,7 +166,14 @@ class TaskGraph:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1) + "\n"
+        """JSON text with one task and one edge per line (readable, small diffs)."""
+        d = self.to_dict()
+        head = {k: v for k, v in d.items() if k not in ("tasks", "edges")}
+        lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+        for key in ("tasks", "edges"):
+            items = [f"  {json.dumps(x)}" for x in d[key]]
+            lines.append(f' "{key}": [\n' + ",\n".join(items) + "\n ]" + ("," if key == "tasks" else ""))
+        return "\n".join(lines) + "\n}\n"
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
