@@ -120,7 +120,7 @@ class SoCSimulator(Simulator):
 
     def load_workload(self, workload: Any = None) -> TaskGraph:
         """The simulator's own workload; another one is accepted only if it has the same tasks and edges."""
-        if workload is None:
+        if workload is None or workload is self.graph:
             return self.graph
         g = load_workload(workload)
         if g.task_names != self.graph.task_names or [(e.src, e.dst) for e in g.edges] != [
