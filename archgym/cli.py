@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from archgym.errors import UserError, unknown_choice
+from archgym.fileio import atomic_write_text
 
 app = typer.Typer(
     help="archgym: machine-learning-assisted computer-architecture design space exploration.",
@@ -61,6 +62,37 @@ def parse_key_values(pairs: list[str], what: str) -> dict[str, str]:
     return out
 
 
+def parse_env_kwargs(pairs: list[str]) -> dict[str, Any]:
+    """``--env-arg key=value`` items as env keyword arguments; values are read as YAML scalars (numbers, bools)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for key, raw in parse_key_values(pairs, "--env-arg").items():
+        try:
+            value = yaml.safe_load(raw) if raw else raw
+        except yaml.YAMLError:
+            value = raw
+        out[key] = value if isinstance(value, (str, int, float, bool)) or value is None else raw
+    return out
+
+
+def env_from_options(env_id: str, workload: str | None, objective: str | None, env_args: list[str]) -> Any:
+    """The env named on the command line, with its ``--workload``, ``--objective`` and ``--env-arg`` options."""
+    kwargs = parse_env_kwargs(env_args)
+    for reserved, given in (("workload", workload), ("objective", objective)):
+        if reserved in kwargs and given is not None:
+            raise UserError(f"--env-arg {reserved}=... repeats --{reserved}; give it once")
+    try:
+        return make_env(env_id, **{"workload": workload, "objective": objective, **kwargs})
+    except TypeError as exc:
+        if "unexpected keyword argument" in str(exc):
+            raise UserError(f"{env_id}: {exc}; see `archgym describe {env_id}` for its arguments") from None
+        raise
+
+
+ENV_ARG_HELP = "extra env argument key=value, e.g. mapping=agent (repeatable)"
+
+
 @app.command("envs")
 def envs_cmd() -> None:
     """List the environment ids with a one-line description."""
@@ -92,9 +124,10 @@ def agents_cmd() -> None:
 def describe_cmd(
     env_id: str = typer.Argument(..., help="environment id, e.g. archgym/Accelerator-v0"),
     workload: Optional[str] = typer.Option(None, help="workload name or file"),
+    env_arg: list[str] = typer.Option([], "--env-arg", help=ENV_ARG_HELP),
 ) -> None:
     """Show an environment's knobs, metrics, workloads and default objective."""
-    env = make_env(env_id, workload=workload)
+    env = env_from_options(env_id, workload, None, env_arg)
     base = env.unwrapped
     console.print(f"[bold]{env_id}[/bold]  simulator {base.simulator.name} {base.simulator.version}; "
                   f"workload {base.workload_name}; objective {base.objective.spec()}")
@@ -120,6 +153,7 @@ def run_cmd(
     workload: Optional[str] = typer.Option(None, help="workload name or file (see `archgym describe`)"),
     objective: Optional[str] = typer.Option(None, help="objective, e.g. 'target:latency_cycles=2e6'"),
     hp: list[str] = typer.Option([], "--hp", help="agent hyperparameter key=value (repeatable)"),
+    env_arg: list[str] = typer.Option([], "--env-arg", help=ENV_ARG_HELP),
     quiet: bool = typer.Option(False, help="no progress bar"),
 ) -> None:
     """Search an environment with an agent; write records, a convergence plot and the best design."""
@@ -132,7 +166,7 @@ def run_cmd(
     search = make_agent(agent, **parse_key_values(hp, "--hp"))
     if budget < 1:
         raise UserError(f"--budget must be >= 1, got {budget}")
-    env = make_env(env_id, workload=workload, objective=objective)
+    env = env_from_options(env_id, workload, objective, env_arg)
     base = env.unwrapped
     out.mkdir(parents=True, exist_ok=True)
     with RecordWriter(out / "records", base.design_space, base.simulator.metric_names) as writer:
@@ -155,11 +189,26 @@ def run_cmd(
                                     "--budget", str(budget), "--seed", str(seed), "--out", str(out)]
                                     + (["--workload", workload] if workload else [])
                                     + (["--objective", objective] if objective else [])
-                                    + [x for kv in hp for x in ("--hp", kv)])
+                                    + [x for kv in hp for x in ("--hp", kv)]
+                                    + [x for kv in env_arg for x in ("--env-arg", kv)])
     summary["simulator"] = {"name": base.simulator.name, "version": base.simulator.version}
-    (out / "best.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    atomic_write_text(out / "best.json", json.dumps(summary, indent=2, default=str) + "\n")
     _print_best(history, base)
     console.print(f"records: {out / 'records'}  plot: {out / 'convergence.png'}  best: {out / 'best.json'}")
+
+
+@app.command("convert-farsi")
+def convert_farsi_cmd(
+    source: Path = typer.Argument(..., help="FARSI workload database: a folder or '<workload>_database' CSV prefix"),
+    out: Path = typer.Argument(..., help="archgym workload JSON file (or a folder for <workload>.json)"),
+) -> None:
+    """Convert a FARSI workload database into archgym's SoC workload format."""
+    from archgym.simulators.soc import convert_farsi
+
+    graph = convert_farsi(source, out)
+    target = out / f"{graph.name}.json" if out.is_dir() else out
+    console.print(f"converted {graph.name}: {len(graph.tasks)} tasks -> {target}; "
+                  f"use it with `archgym run --env archgym/SoC-v0 --workload {target}`")
 
 
 def _print_best(history: Any, base: Any) -> None:

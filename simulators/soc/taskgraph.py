@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from archgym.errors import UserError
+from archgym.fileio import atomic_write_text
 
 FORMAT = "archgym-soc-workload/1"
 ROLES = ("task", "source", "sink", "dummy")
@@ -176,10 +177,7 @@ class TaskGraph:
         return "\n".join(lines) + "\n}\n"
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_json())
-        return path
+        return atomic_write_text(path, self.to_json())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "<dict>") -> "TaskGraph":

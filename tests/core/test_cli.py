@@ -70,3 +70,21 @@ def test_describe_shows_knobs_and_metrics(capsys):
     assert code == 0
     for word in ("size", "colour", "latency_cycles", "unit, double", "design space size: 144"):
         assert word in out
+
+
+def test_env_arg_reaches_the_env(tmp_path, capsys):
+    code, _, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--budget", "12", "--env-arg", "max_steps=3",
+                          "--out", str(tmp_path), "--quiet"], capsys)
+    assert code == 0
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert "--env-arg max_steps=3" in best["reproduce"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--env-arg", "colour=3"], "unexpected keyword argument 'colour'"),
+    (["--env-arg", "workload=unit", "--workload", "unit"], "repeats --workload"),
+    (["--env-arg", "max_steps"], "must look like key=value"),
+])
+def test_bad_env_args(tmp_path, capsys, args, words):
+    code, _, err = run_cli(["run", "--env", "archgym-test/Toy-v0", "--out", str(tmp_path), *args], capsys)
+    assert code == 2 and words in " ".join(err.split())

@@ -1,0 +1,33 @@
+"""`archgym convert-farsi` turns FARSI's tables into a workload the SoC env runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gymnasium
+import pytest
+
+from archgym.cli import main
+
+REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "farsi-workloads"
+
+
+def test_convert_then_run(tmp_path, capsys):
+    src = REFERENCE / "SOC_example_1p"
+    if not src.exists():
+        pytest.skip("FARSI reference workloads not beside the checkout")
+    with pytest.raises(SystemExit) as exc:
+        main(["convert-farsi", str(src), str(tmp_path / "wl.json")])
+        raise SystemExit(0)
+    assert exc.value.code == 0 and "converted" in capsys.readouterr().out
+    env = gymnasium.make("archgym/SoC-v0", workload=str(tmp_path / "wl.json"))
+    env.reset(seed=0)
+    assert "feasible" in env.step(env.action_space.sample())[4]
+
+
+def test_convert_missing_source_is_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["convert-farsi", str(tmp_path / "nope"), str(tmp_path / "wl.json")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "nope" in err and "Traceback" not in err
+    assert not (tmp_path / "wl.json").exists()
