@@ -5,8 +5,9 @@ For each (env, agent) it reports, over the seeds:
 - **best reward** found (median, and min..max);
 - **evals to 95%**: evaluations until the best-so-far reward first covers 95%
   of the gap between a typical random design (the median reward of random
-  search's feasible designs) and the best reward any run found; median over
-  the seeds that got there, and how many did;
+  search's feasible designs) and the best reward any run found (the gap in
+  log10 for positive rewards spanning decades); median over the seeds that
+  got there, and how many did;
 - **overhead ms/eval**: wall time of the run not spent in the simulator (agent
   plus env bookkeeping), per evaluation, against **simulator ms/eval**;
 - **vs random**: how many seeds' best beats random search's median best at
@@ -75,19 +76,34 @@ def registered_envs() -> list[str]:
     return out
 
 
-def summarise(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]]]:
-    """Table rows and, per env, the (typical random reward, best known reward) used to normalise."""
+Scale = dict[str, tuple[float, float, bool]]
+
+
+def progress(rewards: np.ndarray, scale: tuple[float, float, bool]) -> np.ndarray:
+    """Fraction of the gap from a typical random design to the best known reward (log10 gap if ``scale[2]``)."""
+    typical, best_known, log = scale
+    if log:
+        rewards, typical, best_known = np.log10(np.maximum(rewards, 1e-300)), np.log10(typical), np.log10(best_known)
+    return (rewards - typical) / (best_known - typical if best_known != typical else 1.0)
+
+
+def summarise(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Scale]:
+    """Table rows and, per env, the (typical random reward, best known reward, log gap) used to normalise.
+
+    Positive rewards spanning more than two decades (ArchGym's target-spec
+    product) are compared on a log scale, or one lucky design would make
+    every other run look like no progress at all.
+    """
     envs = sorted({r["env"] for r in runs})
-    scale = {}
+    scale: Scale = {}
     for env in envs:
         best_known = max(r["best"] for r in runs if r["env"] == env and np.isfinite(r["best"]))
         pool = [x for r in runs if r["env"] == env and r["agent"] == "random" for x in r["feasible_rewards"]]
         typical = float(np.median(pool)) if pool else min(r["best"] for r in runs if r["env"] == env)
-        scale[env] = (typical, best_known)
+        log = bool(pool) and min(pool) > 0 and best_known / typical > 100
+        scale[env] = (typical, best_known, log)
     rows = []
     for env in envs:
-        typical, best_known = scale[env]
-        target = typical + 0.95 * (best_known - typical)
         rnd = [r["best"] for r in runs if r["env"] == env and r["agent"] == "random"]
         rnd_median = statistics.median(rnd) if rnd else float("nan")
         for agent in dict.fromkeys(r["agent"] for r in runs if r["env"] == env):
@@ -95,8 +111,8 @@ def summarise(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[st
             bests = [r["best"] for r in rs]
             reach = []
             for r in rs:
-                curve = np.nan_to_num(np.asarray(r["curve"], dtype=float), nan=-np.inf)
-                hit = np.flatnonzero(curve >= target)
+                curve = np.nan_to_num(progress(np.asarray(r["curve"], dtype=float), scale[env]), nan=-np.inf)
+                hit = np.flatnonzero(curve >= 0.95)
                 if len(hit):
                     reach.append(int(hit[0]) + 1)
             n_evals = sum(r["budget"] for r in rs)
@@ -124,34 +140,32 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return head + "\n".join(lines)
 
 
-def plot(runs: list[dict[str, Any]], scale: dict[str, tuple[float, float]], path: Path) -> None:
+def plot(runs: list[dict[str, Any]], scale: Scale, path: Path, agents: list[str]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     envs = sorted(scale)
-    agents = list(dict.fromkeys(r["agent"] for r in runs))
-    colours = plt.cm.tab20(np.linspace(0, 1, max(len(agents), 2)))
+    colours = [plt.cm.tab20(i % 20) for i in range(0, 2 * len(agents), 2)] if len(agents) <= 10 else \
+        [plt.cm.tab20(i % 20) for i in range(len(agents))]
     fig, axes = plt.subplots(1, len(envs), figsize=(6.5 * len(envs), 4.8), dpi=110, squeeze=False)
     for ax, env in zip(axes[0], envs):
-        typical, best_known = scale[env]
-        span = best_known - typical if best_known != typical else 1.0
         for colour, agent in zip(colours, agents):
             curves = [np.asarray(r["curve"], dtype=float) for r in runs if r["env"] == env and r["agent"] == agent]
             if not curves:
                 continue
-            progress = np.clip((np.vstack(curves) - typical) / span, -0.5, 1.0)
-            progress = np.where(np.isnan(progress), -0.5, progress)
-            steps = np.arange(1, progress.shape[1] + 1)
-            ax.plot(steps, np.median(progress, axis=0), color=colour, lw=1.6, label=agent)
-            ax.fill_between(steps, progress.min(axis=0), progress.max(axis=0), color=colour, alpha=0.12)
+            frac = np.clip(progress(np.vstack(curves), scale[env]), -0.5, 1.0)
+            frac = np.where(np.isnan(frac), -0.5, frac)
+            steps = np.arange(1, frac.shape[1] + 1)
+            ax.plot(steps, np.median(frac, axis=0), color=colour, lw=1.6, label=agent)
+            ax.fill_between(steps, frac.min(axis=0), frac.max(axis=0), color=colour, alpha=0.10)
         ax.axhline(0.95, color="grey", ls=":", lw=1)
         ax.set_xscale("log")
         ax.set_ylim(-0.5, 1.02)
         ax.set_xlabel("simulator evaluations")
         ax.set_ylabel("best so far: fraction of the gap random-typical -> best known")
-        ax.set_title(env, fontsize=10)
+        ax.set_title(env + (" (log10 reward gap)" if scale[env][2] else ""), fontsize=10)
         ax.grid(alpha=0.3)
     axes[0][-1].legend(fontsize=7, ncol=2, loc="lower right")
     fig.suptitle("best-so-far reward, median and min..max over seeds", fontsize=10)
@@ -195,7 +209,7 @@ def main() -> None:
     rows.sort(key=lambda r: (r["env"], agents.index(r["agent"])))
     table = markdown(rows)
     print(table)
-    plot(runs, scale, args.plot)
+    plot(runs, scale, args.plot, agents)
     if args.write:
         results = HERE / "RESULTS.md"
         text = results.read_text() if results.exists() else ""
