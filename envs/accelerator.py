@@ -66,11 +66,7 @@ class AcceleratorEnv(DesignEnv):
     | --- | --- | --- | --- |
     | workload | str or path | ``"resnet18"`` | network id (alexnet, vgg16, resnet18, resnet50, mobilenetv2, bert-base, gpt2-decode) or a SCALE-Sim CSV / YAML layer table |
     | objective | str or Objective | see Rewards | e.g. ``"target:latency_cycles=2e6,area_mm2=4"`` |
-    | max_steps | int | 10 | designs per episode |
-    | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
-    | infeasible_reward | float | objective's | reward of infeasible designs |
-    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
-    | proxy | path | None | the proxy model file (``archgym proxy train``) |
+    {common_arguments}
 
     ## Version History
 
@@ -85,15 +81,9 @@ class AcceleratorEnv(DesignEnv):
         self,
         workload: Any = None,
         objective: str | Objective | None = None,
-        max_steps: int = 10,
-        action_format: str = "multidiscrete",
-        infeasible_reward: float | None = None,
-        render_mode: str | None = None,
-        cost_model: str = "simulator",
-        proxy: Any = None,
+        **options: Any,
     ):
-        super().__init__(AcceleratorSimulator(), workload, objective, max_steps, action_format,
-                         infeasible_reward, render_mode, cost_model, proxy)
+        super().__init__(AcceleratorSimulator(), workload, objective, **options)
 
 
 document(AcceleratorEnv, AcceleratorSimulator.space)

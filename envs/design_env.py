@@ -161,6 +161,7 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         simulator: Simulator,
         workload: Any = None,
         objective: str | Objective | None = None,
+        *,
         max_steps: int = 10,
         action_format: str = "multidiscrete",
         infeasible_reward: float | None = None,
@@ -334,8 +335,20 @@ def vector_factory(env_cls: type[DesignEnv]) -> Callable[..., DesignVectorEnv]:
     return make_vec
 
 
+#: rows of the Arguments table that every DesignEnv accepts (keyword-only)
+COMMON_ARGUMENTS = """| max_steps | int | 10 | designs per episode |
+| action_format | str | ``"multidiscrete"`` | or ``"dict"`` (one ``Discrete`` per knob) |
+| infeasible_reward | float | objective's | reward of infeasible designs |
+| render_mode | str or None | None | ``"ansi"`` renders the last design and its metrics as text |
+| cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
+| proxy | path | None | the proxy model file (``archgym proxy train``) |"""
+
+
 def document(env_cls: type[DesignEnv], space: ParameterSpace) -> type[DesignEnv]:
-    """Fill the ``{knob_table}`` placeholder of an env docstring from its knob declaration."""
+    """Fill an env docstring's ``{knob_table}`` (from its knob declaration) and ``{common_arguments}``."""
     if env_cls.__doc__:
-        env_cls.__doc__ = env_cls.__doc__.replace("{knob_table}", space.markdown_table())
+        indent = "    "
+        common = COMMON_ARGUMENTS.replace("\n", "\n" + indent)
+        env_cls.__doc__ = env_cls.__doc__.replace("{knob_table}", space.markdown_table()).replace(
+            "{common_arguments}", common)
     return env_cls

@@ -94,11 +94,7 @@ class DRAMEnv(DesignEnv):
     | device | str or path | ``"DDR4-2400"`` | preset (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``) or DRAMSys memspec JSON |
     | address_mapping | path or None | None | DRAMSys addressmapping JSON (default: row-bank-column) |
     | trace_clock_mhz | float or None | None | clock of the trace timestamps (default: the device clock) |
-    | max_steps | int | 10 | designs per episode |
-    | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
-    | infeasible_reward | float | objective's | reward of infeasible designs |
-    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
-    | proxy | path | None | the proxy model file (``archgym proxy train``) |
+    {common_arguments}
 
     ## Version History
 
@@ -119,18 +115,12 @@ class DRAMEnv(DesignEnv):
         device: str | Path = "DDR4-2400",
         address_mapping: str | Path | None = None,
         trace_clock_mhz: float | None = None,
-        max_steps: int = 10,
-        action_format: str = "multidiscrete",
-        infeasible_reward: float | None = None,
-        render_mode: str | None = None,
-        cost_model: str = "simulator",
-        proxy: Any = None,
+        **options: Any,
     ):
         if reward_formulation is not None:
             objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
         simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz)
-        super().__init__(simulator, workload, objective, max_steps, action_format, infeasible_reward, render_mode,
-                         cost_model, proxy)
+        super().__init__(simulator, workload, objective, **options)
 
 
 document(DRAMEnv, DRAMSimulator.space)

@@ -88,11 +88,7 @@ class SoCEnv(DesignEnv):
     hpvm_cava, SOC_example_1p[_2r], SOC_example_8p) or an archgym SoC workload JSON |
     | mapping | str | ``"heft"`` | ``heft`` (HEFT maps tasks) or ``agent`` (the design maps tasks and buffers) |
     | objective | str or Objective | budgets target spec | e.g. ``"minimize:latency_s,energy_j;area_mm2<=5"`` |
-    | max_steps | int | 10 | designs per episode |
-    | action_format | str | ``"multidiscrete"`` | or ``"dict"`` |
-    | infeasible_reward | float | objective's | reward of infeasible designs |
-    | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
-    | proxy | path | None | the proxy model file (``archgym proxy train``) |
+    {common_arguments}
 
     ## Version History
 
@@ -108,18 +104,12 @@ class SoCEnv(DesignEnv):
         workload: Any = None,
         mapping: str = "heft",
         objective: str | Objective | None = None,
-        max_steps: int = 10,
-        action_format: str = "multidiscrete",
-        infeasible_reward: float | None = None,
-        render_mode: str | None = None,
-        cost_model: str = "simulator",
-        proxy: Any = None,
+        **options: Any,
     ):
         workload = SoCSimulator.default_workload if workload is None else workload
         simulator = SoCSimulator(workload, mapping)
         self.mapping = mapping
-        super().__init__(simulator, simulator.graph, objective or budget_objective(simulator.graph), max_steps,
-                         action_format, infeasible_reward, render_mode, cost_model, proxy)
+        super().__init__(simulator, simulator.graph, objective or budget_objective(simulator.graph), **options)
 
 
 document(SoCEnv, build_space(load_workload(SoCSimulator.default_workload), "heft"))
