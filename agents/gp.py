@@ -19,7 +19,10 @@ class GP(OptunaAgent):
     fit). Each proposal refits the GP: the cost per evaluation grows with the
     number of evaluations (about cubically), which is what buys its sample
     efficiency; prefer ``tpe`` beyond a few hundred evaluations. Needs
-    ``scipy`` and ``torch``.
+    ``scipy`` and ``torch``; a run sets torch to one thread
+    (``torch.set_num_threads(1)``) so results repeat bit for bit.
+    Infeasible designs and the objective's budgets are modelled as
+    constraints (see :mod:`archgym.agents.optuna_driver`).
 
     Example:
         >>> import gymnasium, archgym
