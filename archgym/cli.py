@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from archgym.errors import UserError, unknown_choice
+from archgym.errors import UserError
 from archgym.fileio import atomic_write_text
+from archgym.registry import make_env
 
 app = typer.Typer(
     help="archgym: machine-learning-assisted computer-architecture design space exploration.",
@@ -28,27 +29,6 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
-
-
-def _env_ids() -> list[str]:
-    """archgym's ids, plus any id registered under an ``archgym*`` namespace (user and test envs)."""
-    import gymnasium
-
-    from archgym.envs._registration import ENVS
-
-    extra = [i for i, s in gymnasium.registry.items() if (s.namespace or "").startswith("archgym") and i not in ENVS]
-    return list(ENVS) + sorted(extra)
-
-
-def make_env(env_id: str, **kwargs: Any) -> Any:
-    """``gymnasium.make`` with archgym's errors: an unknown id lists the valid ones."""
-    import gymnasium
-
-    import archgym  # noqa: F401  (registers the ids)
-
-    if env_id not in _env_ids():
-        raise unknown_choice("env", env_id, _env_ids())
-    return gymnasium.make(env_id, **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def parse_key_values(pairs: list[str], what: str) -> dict[str, str]:

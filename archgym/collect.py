@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 
 from archgym.errors import UserError, unknown_choice
+from archgym.registry import make_env
 
 if TYPE_CHECKING:
-    import gymnasium
 
     from archgym.space import ParameterSpace
 
@@ -95,18 +95,6 @@ class Chunk:
     index: int
     budget: int
     seed: int
-
-
-def make_env(env_id: str, **kwargs: Any) -> "gymnasium.Env":
-    """``gymnasium.make`` for archgym ids (an unknown id is a UserError listing the valid ones)."""
-    import gymnasium
-
-    import archgym  # noqa: F401  (registers the ids)
-    from archgym.envs._registration import ENVS
-
-    if env_id not in gymnasium.registry:
-        raise unknown_choice("env", env_id, ENVS)
-    return gymnasium.make(env_id, **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:

@@ -542,7 +542,7 @@ def measure_speedup(
     The simulator is built from the installed env; if that fails, the wall
     times recorded in the dataset stand in for it.
     """
-    from archgym.collect import make_env
+    from archgym.registry import make_env
 
     workload = proxy.workloads[0]
     sub = records[records["workload"] == workload].head(batch)
