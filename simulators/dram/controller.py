@@ -55,6 +55,11 @@ def _jit(func):
     """Compile lazily with numba (cached on disk) when it is installed."""
     return njit(cache=True)(func) if njit is not None else func
 
+
+def _jit_inline(func):
+    """Like :func:`_jit`, and inlined into its callers (the event loop's helpers)."""
+    return njit(cache=True, inline="always")(func) if njit is not None else func
+
 #: indices of the counters array returned by the kernel
 C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
 N_COUNTERS = 9
@@ -125,11 +130,14 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     cand_k = np.zeros(n_banks, dtype=np.int64)  # 0 ACT, 1 PRE, 2 RD, 3 WR
     cand_t = np.zeros(n_banks, dtype=np.int64)  # bank-local part of its earliest time
     cand_g = np.zeros(n_banks, dtype=np.int64)  # index of the global part in gt
+    # bank-group / rank part of each command's earliest time, indexed kind * n_bg + bank group:
+    # ACT (tRRD, tFAW), PRE (none), RD and WR (tCCD, tWTR, turnaround, rank switch)
     gt = np.zeros(4 * n_bg, dtype=np.int64)
     pending_rank = np.zeros(n_ranks, dtype=np.int64)
 
     # bank state
     open_row = np.full(n_banks, -1, dtype=np.int64)
+    nhit = np.zeros(n_banks, dtype=np.int64)  # buffered requests to the bank's open row
     t_act = np.zeros(n_banks, dtype=np.int64)
     t_col = np.zeros(n_banks, dtype=np.int64)
     t_pre = np.zeros(n_banks, dtype=np.int64)
@@ -143,9 +151,10 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     open_rank = np.zeros(n_ranks, dtype=np.int64)
 
     # bank-group / rank constraints
-    rd_ok = np.zeros(n_bg, dtype=np.int64)
-    wr_ok = np.zeros(n_bg, dtype=np.int64)
     act_ok = np.zeros(n_bg, dtype=np.int64)
+    rank_of_bg = np.empty(n_bg, dtype=np.int64)
+    for g in range(n_bg):
+        rank_of_bg[g] = g // bg_per_rank
     faw = np.full((n_ranks, 4), -INF, dtype=np.int64)
     faw_i = np.zeros(n_ranks, dtype=np.int64)
 
@@ -241,59 +250,58 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
 
         # ---- bank machines ----------------------------------------------------------
         floor = now if now > cmd_free else cmd_free
+        b_lo = 0
+        b_hi = 0
+        any_blocked = False
         if rescan:
-            # global (bank-group / rank) part of each command's earliest time: ACT, PRE, RD, WR
-            for g in range(n_bg):
-                r = g // bg_per_rank
-                v = faw[r, faw_i[r]] + FAW
-                gt[g] = act_ok[g] if act_ok[g] > v else v
-                gt[2 * n_bg + g] = rd_ok[g]
-                gt[3 * n_bg + g] = wr_ok[g]
             tc = INF
             cb = -1
             cj = -1
-            any_blocked = False
+            b_hi = n_banks
             for r in range(n_ranks):
                 any_blocked = any_blocked or ref_seq[r]
-            for b in range(n_banks):
-                if qn[b] == 0:
-                    continue
-                if any_blocked and ref_seq[rank_of[b]]:
-                    continue
-                if not sel_ok[b]:
-                    _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
-                               t_pre, sched, last_dir)
-                    cand_g[b] = cand_k[b] * n_bg + bg_of[b]
-                    sel_ok[b] = True
-                t = cand_t[b]
-                v = gt[cand_g[b]]
-                if v > t:
-                    t = v
-                if t < floor:
-                    t = floor
-                if t < tc or (t == tc and cand_j[b] < cj):
-                    tc = t
-                    cb = b
-                    cj = cand_j[b]
             rescan = False
         elif dirty >= 0:
-            # only bank `dirty` gained a request since the last scan
-            b = dirty
-            if not ref_seq[rank_of[b]]:
-                _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col,
-                           t_pre, sched, last_dir)
-                cand_g[b] = cand_k[b] * n_bg + bg_of[b]
+            # only bank `dirty` changed its choice since the last scan
+            b_lo = dirty
+            b_hi = dirty + 1
+            any_blocked = True
+        for b in range(b_lo, b_hi):
+            if qn[b] == 0:
+                continue
+            if any_blocked and ref_seq[rank_of[b]]:
+                continue
+            if not sel_ok[b]:
+                # the bank's next request (scheduler), its command and the bank-local part of its time
+                orow = open_row[b]
+                x = 0
+                if sched != 0 and orow >= 0 and nhit[b] > 0:
+                    x = _select(q, b, qn[b], row, col, is_wr, orow, sched, last_dir)
+                sel[b] = x
+                j = q[b, x]
+                cand_j[b] = j
+                if orow == row[j]:
+                    ck = 3 if is_wr[j] else 2
+                    cand_t[b] = t_col[b]
+                elif orow < 0:
+                    ck = 0
+                    cand_t[b] = t_act[b]
+                else:
+                    ck = 1
+                    cand_t[b] = t_pre[b]
+                cand_k[b] = ck
+                cand_g[b] = ck * n_bg + bg_of[b]
                 sel_ok[b] = True
-                t = cand_t[b]
-                v = gt[cand_g[b]]
-                if v > t:
-                    t = v
-                if t < floor:
-                    t = floor
-                if t < tc or (t == tc and cand_j[b] < cj):
-                    tc = t
-                    cb = b
-                    cj = cand_j[b]
+            t = cand_t[b]
+            v = gt[cand_g[b]]
+            if v > t:
+                t = v
+            if t < floor:
+                t = floor
+            if t < tc or (t == tc and cand_j[b] < cj):
+                tc = t
+                cb = b
+                cj = cand_j[b]
         dirty = -1
 
         t = min(ta, te, tr, tc)
@@ -314,19 +322,27 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     active -= 1
                 active += 1
             b = bank[j]
-            q[b, qn[b]] = j
-            qn[b] += 1
+            m = qn[b]
+            q[b, m] = j
+            qn[b] = m + 1
             occ_all += 1
             if is_wr[j]:
                 occ_wr += 1
             else:
                 occ_rd += 1
             pending_rank[rank[j]] += 1
-            sel_ok[b] = False
-            if b == cb:
-                rescan = True
-            else:
-                dirty = b
+            orow = open_row[b]
+            is_hit = orow >= 0 and row[j] == orow
+            # a younger request leaves the bank's choice as it was unless it is the first row hit
+            keep = m > 0 and sel_ok[b] and (not is_hit or sched == 0 or (sched == 1 and nhit[b] > 0))
+            if is_hit:
+                nhit[b] += 1
+            if not keep:
+                sel_ok[b] = False
+                if b == cb:
+                    rescan = True
+                else:
+                    dirty = b
             continue
 
         if te == t:
@@ -363,6 +379,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 for b in range(lo, hi):
                     if open_row[b] >= 0:
                         open_row[b] = -1
+                        nhit[b] = 0
                         if t + RP > t_act[b]:
                             t_act[b] = t + RP
                         iv_e[bank_iv[b]] = t
@@ -396,17 +413,25 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         r = rank_of[b]
         g = bg_of[b]
         if ck == 0:
-            open_row[b] = row[j]
+            rw = row[j]
+            open_row[b] = rw
+            h = 0
+            for x in range(qn[b]):
+                if row[q[b, x]] == rw:
+                    h += 1
+            nhit[b] = h
             t_col[b] = t + RCD
             if t + RAS > t_pre[b]:
                 t_pre[b] = t + RAS
             t_act[b] = t + RC
+            faw[r, faw_i[r]] = t
+            faw_i[r] = (faw_i[r] + 1) % 4
+            vf = faw[r, faw_i[r]] + FAW
             for g2 in range(r * bg_per_rank, (r + 1) * bg_per_rank):
                 v = t + (RRD_L if g2 == g else RRD_S)
                 if v > act_ok[g2]:
                     act_ok[g2] = v
-            faw[r, faw_i[r]] = t
-            faw_i[r] = (faw_i[r] + 1) % 4
+                gt[g2] = act_ok[g2] if act_ok[g2] > vf else vf
             open_rank[r] += 1
             if n_iv == iv_s.shape[0]:
                 iv_s = _grow(iv_s)
@@ -424,6 +449,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             sel_ok[b] = False
         elif ck == 1:
             open_row[b] = -1
+            nhit[b] = 0
             if t + RP > t_act[b]:
                 t_act[b] = t + RP
             open_rank[r] -= 1
@@ -438,6 +464,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             for x in range(p, m - 1):
                 q[b, x] = q[b, x + 1]
             qn[b] = m - 1
+            nhit[b] -= 1
             occ_all -= 1
             if w:
                 occ_wr -= 1
@@ -446,7 +473,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             pending_rank[r] -= 1
             # column-command constraints on every bank group
             for g2 in range(n_bg):
-                same_rank = g2 // bg_per_rank == r
+                same_rank = rank_of_bg[g2] == r
                 if w:
                     if same_rank:
                         vw = t + (CCD_L if g2 == g else CCD_S)
@@ -461,10 +488,10 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     else:
                         vr = t + BL2 + RTRS
                         vw = t + RL + BL2 + RTRS - WL
-                if vr > rd_ok[g2]:
-                    rd_ok[g2] = vr
-                if vw > wr_ok[g2]:
-                    wr_ok[g2] = vw
+                if vr > gt[2 * n_bg + g2]:
+                    gt[2 * n_bg + g2] = vr
+                if vw > gt[3 * n_bg + g2]:
+                    gt[3 * n_bg + g2] = vw
             if w:
                 done = t + WL + BL2
                 v = done + WR
@@ -476,6 +503,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if v > t_pre[b]:
                 t_pre[b] = v
             complete[j] = done
+            prev_dir = last_dir
             last_dir = 1 if w else 0
             n_col += 1
             # page policy: auto-precharge?
@@ -484,12 +512,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             elif page == 0:
                 ap = False
             else:
-                hit = False
-                rw = row[j]
-                for x in range(qn[b]):
-                    if row[q[b, x]] == rw:
-                        hit = True
-                        break
+                hit = nhit[b] > 0
                 if page == 1:
                     ap = qn[b] > 0 and not hit
                 else:
@@ -497,6 +520,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if ap:
                 tp = t_pre[b]
                 open_row[b] = -1
+                nhit[b] = 0
                 if tp + RP > t_act[b]:
                     t_act[b] = tp + RP
                 open_rank[r] -= 1
@@ -517,7 +541,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 deliver[j] = done
                 if limited:
                     hn = _heap_push(heap, hn, done)
-            if sched == 2:
+            if sched == 2 and last_dir != prev_dir:
                 for x in range(n_banks):
                     sel_ok[x] = False
             else:
@@ -555,30 +579,12 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     return arrival, complete, deliver, counters, active_cycles, t_start, t_end
 
 
-@_jit
-def _candidate(b, q, qn, sel, cand_j, cand_k, cand_t, row, col, is_wr, open_row, t_act, t_col, t_pre, sched, last_dir):
-    """Cache bank ``b``'s next request, its command and the bank-local part of its earliest time."""
-    x = _select(q, b, qn[b], row, col, is_wr, open_row[b], sched, last_dir)
-    sel[b] = x
-    j = q[b, x]
-    cand_j[b] = j
-    orow = open_row[b]
-    if orow == row[j]:
-        cand_k[b] = 3 if is_wr[j] else 2
-        cand_t[b] = t_col[b]
-    elif orow < 0:
-        cand_k[b] = 0
-        cand_t[b] = t_act[b]
-    else:
-        cand_k[b] = 1
-        cand_t[b] = t_pre[b]
-
-
-@_jit
+@_jit_inline
 def _select(q, b, m, row, col, is_wr, orow, sched, last_dir):
-    """Queue position of the request the scheduler serves next in bank ``b``."""
-    if sched == 0 or orow < 0:
-        return 0
+    """Queue position of the request FR-FCFS (``sched`` 1) or FR-FCFS-Grp (2) serves next in bank ``b``.
+
+    Called only when the bank has a row open and a buffered request hits it.
+    """
     first_hit = -1
     for x in range(m):
         j = q[b, x]
@@ -599,14 +605,14 @@ def _select(q, b, m, row, col, is_wr, orow, sched, last_dir):
     return first_hit if first_hit >= 0 else 0
 
 
-@_jit
+@_jit_inline
 def _grow(a):
     out = np.empty(a.shape[0] * 2, dtype=a.dtype)
     out[: a.shape[0]] = a
     return out
 
 
-@_jit
+@_jit_inline
 def _heap_push(h, n, v):
     i = n
     h[i] = v
@@ -619,7 +625,7 @@ def _heap_push(h, n, v):
     return n + 1
 
 
-@_jit
+@_jit_inline
 def _heap_pop(h, n):
     top = h[0]
     n -= 1
