@@ -10,7 +10,8 @@ the env) and prints requests/s of wall time and of process CPU time (the
 latter is the stable figure on a shared machine). With ``--dramsim3`` (or
 the ``DRAMSIM3`` environment variable) it also runs DRAMsim3's trace
 frontend on the same trace for 1.2x our model's completion time (written in DRAMsim3's ``<hex addr> <READ|WRITE>
-<cycle>`` format) and prints its requests/s and the ratio. ArchGym reports
+<cycle>`` format) and prints its requests/s of wall and of CPU time (the
+child process's user + system time) and both ratios. ArchGym reports
 DRAMSys at several seconds per evaluation; the last column is the speed-up
 against 5 s per evaluation of a 10,000-request trace.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -42,15 +44,20 @@ def measure(prepared, designs) -> tuple[float, float]:
     return n / wall, n / cpu
 
 
-def dramsim3_rate(binary: str, config: str, trace, cycles: int) -> float:
+def dramsim3_rate(binary: str, config: str, trace, cycles: int) -> tuple[float, float]:
+    """DRAMsim3's requests/s of wall time and of CPU time (user + system of the child process)."""
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "trace.txt"
         p.write_text("".join(f"0x{a:x} {'WRITE' if w else 'READ'} {c}\n"
                              for a, w, c in zip(trace.address.tolist(), trace.is_write.tolist(), trace.cycle.tolist())))
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         c0 = time.perf_counter()
         subprocess.run([binary, config, "-c", str(cycles), "-t", str(p), "-o", tmp], check=True,
                        capture_output=True)
-        return len(trace) / (time.perf_counter() - c0)
+        wall = time.perf_counter() - c0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        return len(trace) / wall, len(trace) / cpu
 
 
 def main() -> None:
@@ -63,7 +70,7 @@ def main() -> None:
     designs = [SPACE.defaults()] + [SPACE.sample(rng) for _ in range(args.designs)]
     head = "| workload | requests | wall req/s | CPU req/s | vs ArchGym's DRAMSys |"
     if args.dramsim3:
-        head += " DRAMsim3 req/s | ratio |"
+        head += " DRAMsim3 wall req/s | DRAMsim3 CPU req/s | ratio wall | ratio CPU |"
     print(head)
     print("|" + " --- |" * (head.count("|") - 1))
     from archgym.simulators.dram import generate
@@ -76,8 +83,8 @@ def main() -> None:
         if args.dramsim3:
             tr = generate(w)
             done = run_prepared(prepared, designs[0]).metrics["total_time_ns"] / prepared.device.tck_ns
-            ds3 = dramsim3_rate(args.dramsim3, args.dramsim3_config, tr, int(1.2 * done) + 1000)
-            row += f" {ds3:,.0f} | {wall / ds3:.1f}x |"
+            ds3_wall, ds3_cpu = dramsim3_rate(args.dramsim3, args.dramsim3_config, tr, int(1.2 * done) + 1000)
+            row += f" {ds3_wall:,.0f} | {ds3_cpu:,.0f} | {wall / ds3_wall:.1f}x | {cpu / ds3_cpu:.1f}x |"
         print(row)
 
 

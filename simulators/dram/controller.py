@@ -165,6 +165,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     ref_flex = np.zeros(n_ranks, dtype=np.int64)
     ref_pulled = np.zeros(n_ranks, dtype=np.bool_)
     ref_seq = np.zeros(n_ranks, dtype=np.bool_)
+    ref_forced = np.zeros(n_ranks, dtype=np.bool_)
 
     # open-bank intervals, for background energy
     iv_s = np.empty(n + 64, dtype=np.int64)
@@ -330,7 +331,17 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 occ_wr += 1
             else:
                 occ_rd += 1
-            pending_rank[rank[j]] += 1
+            r = rank[j]
+            if ref_seq[r] and not ref_forced[r]:
+                # a refresh chosen because the rank was idle is reconsidered now that it is busy
+                ref_seq[r] = False
+                if ref_pulled[r]:
+                    ref_pulled[r] = False
+                else:
+                    ref_flex[r] += 1
+                ref_trig[r] += REFI
+                rescan = True
+            pending_rank[r] += 1
             orow = open_row[b]
             is_hit = orow >= 0 and row[j] == orow
             # a younger request leaves the bank's choice as it was unless it is the first row hit
@@ -353,6 +364,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if not ref_pulled[r]:
                 if ref_flex[r] >= max_post:
                     ref_seq[r] = True
+                    ref_forced[r] = True
                 elif not idle:
                     ref_flex[r] += 1
                     ref_trig[r] += REFI
@@ -394,6 +406,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     sel_ok[b] = False
                 counters[C_REF] += 1
                 ref_seq[r] = False
+                ref_forced[r] = False
                 if ref_pulled[r]:
                     ref_flex[r] -= 1
                 else:

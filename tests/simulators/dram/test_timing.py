@@ -47,10 +47,20 @@ def test_same_bank_group_hits_are_limited_by_ccd_l():
 
 
 def test_refresh_inserts_trfc():
-    # the second read arrives just after the first tREFI trigger: PREA, REF, then tRFC before its ACT
-    r = run(trace([0, REFI + 10], [addr(row=0), addr(row=3)]), {"RefreshMaxPulledin": 1})
+    # the second read arrives just after the REF of the first tREFI trigger (PREA at tREFI, REF tRP later)
+    arrive = REFI + RP + 10
+    r = run(trace([0, arrive], [addr(row=0), addr(row=3)]), {"RefreshMaxPulledin": 1})
     assert r.counters["ref"] == 1
-    assert r.latency_cycles[1] == (REFI + RP) + RFC + RCD + CL + BL2 - (REFI + 10)
+    assert r.latency_cycles[1] == (REFI + RP) + RFC + RCD + CL + BL2 - arrive
+
+
+def test_idle_refresh_not_yet_issued_is_postponed_when_a_request_arrives():
+    # DRAMSys re-evaluates an unforced refresh until it issues: a request arriving between the PREA and
+    # the REF makes the rank busy, so the refresh is postponed and the request only waits for tRP
+    arrive = REFI + 10
+    r = run(trace([0, arrive], [addr(row=0), addr(row=3)]), {"RefreshMaxPulledin": 1})
+    assert r.counters["ref"] == 0 and r.counters["prea"] == 1
+    assert r.latency_cycles[1] == (REFI + RP) + RCD + CL + BL2 - arrive
 
 
 def test_refresh_every_trefi_on_an_idle_channel():
