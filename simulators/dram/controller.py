@@ -31,10 +31,22 @@ One channel, one initiator. The model follows DRAMSys's controller
   buffered requests, up to ``RefreshMaxPostponed``, then forced (banks
   blocked, PREA, REF). After a REF, while the rank is idle, the postponed
   refreshes are caught up and up to ``RefreshMaxPulledin`` more are pulled in.
+  As DRAMSys re-evaluates its refresh manager whenever the controller runs,
+  a refresh that is not forced and has not issued yet is postponed (a
+  pulled-in one abandoned) when a request reaches the rank; only a forced
+  refresh blocks the bank machines.
 * **Responses**: a read completes RL + BL/2 after its RD, a write WL + BL/2
   after its WR. With ``RespQueue=Reorder`` or ``Arbiter=Reorder`` responses
   leave in request order (single channel and initiator: both restore the
   same order).
+
+Implementation: each bank caches its chosen request, command and the
+bank-local part of its earliest time, and a count of buffered requests that
+hit its open row; the bank-group/rank part of each command's earliest time
+is kept in one array updated when ACT and column commands issue. After a
+command every bank's cached candidate is compared (16 per rank); after an
+admission only the receiving bank, and only if its choice changed. Results
+are pinned bit for bit by ``tests/simulators/dram/data/golden.json``.
 
 The front-end, think and PHY delays of DRAMSys (ArbitrationDelay*,
 ThinkDelay*, PhyDelay*) are taken as zero, so an idle read costs exactly

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from archgym.errors import UserError
-from archgym.space import ParameterSpace, categorical, integer, pow2
+from archgym.space import ParameterSpace, categorical, pow2
 
 PAGE_POLICIES = ("Open", "OpenAdaptive", "Closed", "ClosedAdaptive")
 SCHEDULERS = ("Fifo", "FrFcfs", "FrFcfsGrp")
