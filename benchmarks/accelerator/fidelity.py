@@ -86,14 +86,14 @@ def collect(cache: peers.ResultCache, tools: set[str], energy: dict) -> list[dic
         if "scalesim" in tools:
             t0 = time.perf_counter()
             rec["scalesim"] = cache.get(peers.config_key("scalesim", layer, design),
-                                        lambda: peers.scalesim_layer(layer, design))
+                                        lambda layer=layer, design=design: peers.scalesim_layer(layer, design))
             if time.perf_counter() - t0 > 0.5:
                 _progress(i, len(configs), "scalesim", layer, design, time.perf_counter() - t0)
         if "zigzag" in tools:
             t0 = time.perf_counter()
             rec["zigzag"] = cache.get(
                 peers.config_key("zigzag", layer, design, extra=_energy_tag(energy)),
-                lambda: _strip(peers.run_zigzag([layer], design, energy)[0]),
+                lambda layer=layer, design=design: _strip(peers.run_zigzag([layer], design, energy)[0]),
             )
             if time.perf_counter() - t0 > 0.5:
                 _progress(i, len(configs), "zigzag", layer, design, time.perf_counter() - t0)

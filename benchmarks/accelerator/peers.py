@@ -486,6 +486,7 @@ def run_zigzag(layers: Sequence[Mapping[str, Any]], design: Mapping[str, Any], e
     energy and DRAM bytes of the minimum-energy mapping LOMA found.
     """
     import yaml
+    from zigzag.mapping.temporal_mapping import TemporalMappingType
     from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
     from zigzag.stages.main import MainStage
     from zigzag.stages.mapping.spatial_mapping_generation import SpatialMappingGeneratorStage
@@ -493,7 +494,6 @@ def run_zigzag(layers: Sequence[Mapping[str, Any]], design: Mapping[str, Any], e
     from zigzag.stages.parser.accelerator_parser import AcceleratorParserStage
     from zigzag.stages.parser.workload_parser import WorkloadParserStage
     from zigzag.stages.workload_iterator import WorkloadStage
-    from zigzag.mapping.temporal_mapping import TemporalMappingType
 
     with tempfile.TemporaryDirectory(prefix="archgym-zigzag-") as tmp:
         tmp = Path(tmp)

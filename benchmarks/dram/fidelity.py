@@ -142,7 +142,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=4000)
     args = ap.parse_args()
     tck = PRESETS["DDR4-2400"].tck_ns
-    configs = [(pp, qb, depth) for pp in ("Open", "Closed") for qb in ("Bankwise", "Shared") for depth in (4, 8, 16, 32)]
+    configs = [(pp, qb, depth) for pp in ("Open", "Closed") for qb in ("Bankwise", "Shared")
+               for depth in (4, 8, 16, 32)]
     ours_bw, theirs_bw, hit_diff = [], [], []
     print("| workload | PagePolicy | SchedulerBuffer | depth | BW ours | BW DRAMsim3 | hit ours | hit DRAMsim3 "
           "| read lat ours (ns) | read lat DRAMsim3 (ns) |")

@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/dram/speed.py [--designs 20] [--dramsim3 PATH/TO/dramsim3main --dramsim3-config DDR4_8Gb_x8_2400.ini]
+    python benchmarks/dram/speed.py [--designs 20]
+        [--dramsim3 PATH/TO/dramsim3main --dramsim3-config DDR4_8Gb_x8_2400.ini]
 
 For each workload it simulates the default design and ``--designs`` random
 designs on a prepared trace (parsing and address decoding done once, as in

@@ -101,7 +101,8 @@ class AddressMapping:
         have = {"COLUMN_BIT": self.column, "ROW_BIT": self.row, "RANK_BIT": self.rank,
                 "BANKGROUP_BIT": self.bank_group, "BANK_BIT": self.bank}
         if device.bank_groups == 1 and self.bank_group:
-            raise UserError(f"address mapping {self.name}: BANKGROUP_BIT given but {device.memory_id} has no bank groups")
+            raise UserError(f"address mapping {self.name}: BANKGROUP_BIT given but {device.memory_id} "
+                            "has no bank groups")
         for key, count in want.items():
             if count & (count - 1):
                 raise UserError(f"device {device.memory_id}: {key[:-4].lower()} count {count} is not a power of two")
@@ -183,7 +184,10 @@ def read_address_mapping(path: str | Path) -> AddressMapping:
 
 
 def load_mapping(mapping: str | Path | AddressMapping | Mapping[str, Any] | None, device: Device) -> AddressMapping:
-    """``None`` (the device's default), a JSON path, a dict or an :class:`AddressMapping`; checked against the device."""
+    """``None`` (the device's default), a JSON path, a dict or an :class:`AddressMapping`.
+
+    The result is checked against the device.
+    """
     if mapping is None:
         am = default_mapping(device)
     elif isinstance(mapping, AddressMapping):

@@ -10,8 +10,22 @@ from dram_helpers import REFERENCE, addr, trace
 
 from archgym.errors import UserError
 from archgym.simulators.dram import (
-    PRESETS, SPACE, WORKLOADS, AddressMapping, default_mapping, generate, load_device, parse_stl,
-    read_address_mapping, read_mcconfig, read_memspec, read_trace, run, simulate, write_mcconfig, write_trace,
+    PRESETS,
+    SPACE,
+    WORKLOADS,
+    AddressMapping,
+    default_mapping,
+    generate,
+    load_device,
+    parse_stl,
+    read_address_mapping,
+    read_mcconfig,
+    read_memspec,
+    read_trace,
+    run,
+    simulate,
+    write_mcconfig,
+    write_trace,
 )
 
 needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference/dramsys not present")
