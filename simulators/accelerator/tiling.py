@@ -68,6 +68,7 @@ ORDERS: tuple[tuple[str, ...], ...] = tuple(permutations(_LOOPS))
 #: P, C, K innermost, in this order so ties go to the first; each maps to the first order of ORDERS with it
 _INNERMOST: tuple[str, ...] = ("P", "C", "K")
 _INNERMOST_ORDER: tuple[int, ...] = tuple(next(i for i, o in enumerate(ORDERS) if o[-1] == x) for x in _INNERMOST)
+_INNERMOST_ORDER_ARRAY: np.ndarray = np.array(_INNERMOST_ORDER, dtype=np.int64)
 
 #: every array edge a design can have: the sizes a fold-covering tile may need (:func:`coverage_from_dims`)
 EDGES: np.ndarray = np.unique(np.array(SPACE["pe_rows"].choices + SPACE["pe_cols"].choices, dtype=np.int64))
@@ -119,6 +120,12 @@ class Candidates:
         return len(self.tk)
 
 
+def _split_list(d: int) -> list[int]:
+    """``ceil(d / 2**i)`` for every ``i``, distinct and largest first (plain Python: the list is short)."""
+    vals = {-(-d // (1 << i)) for i in range(int(d).bit_length() + 1)}
+    return sorted(vals, reverse=True)
+
+
 def split_sizes(d: int, extra: np.ndarray | None = None) -> np.ndarray:
     """Candidate tile sizes of a loop of size ``d``, largest first.
 
@@ -127,9 +134,10 @@ def split_sizes(d: int, extra: np.ndarray | None = None) -> np.ndarray:
     a tile that just fits is never missed (e.g. 128 of ``K = 192`` filters on
     a 128-column array).
     """
+    if extra is None:
+        return np.array(_split_list(d), dtype=np.int64)
     vals = {-(-d // (1 << i)) for i in range(int(d).bit_length() + 1)}
-    if extra is not None:
-        vals.update(np.clip(extra, 1, d).reshape(-1).tolist())
+    vals.update(min(max(int(e), 1), d) for e in np.asarray(extra).reshape(-1).tolist())
     return np.array(sorted(vals, reverse=True), dtype=np.int64)
 
 
@@ -142,20 +150,31 @@ def _covered_extent(total: int, tile: np.ndarray, f: int, stride: int) -> np.nda
     return (n - 1) * ext + ext_last
 
 
-def _undominated(features: np.ndarray) -> np.ndarray:
+def _undominated(features: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     """Mask of the rows of ``features`` (lower is better in every column) that no other row dominates.
 
     A row is dropped when another is no worse in every column and better in
     one, or identical and earlier. Used per loop before the grid is built: a
-    dominated tile size can never be the selected one.
+    dominated tile size can never be the selected one. ``features`` is an
+    ``(n, m)`` array or its ``m`` columns.
+
+    Sort-based: after a stable lexicographic sort every dominating or
+    identical-and-earlier row precedes the row it removes, and a preceding
+    row that is no worse in every column is one of the two, so a row goes
+    exactly when an earlier row in sorted order is no worse in every column
+    (the first column needs no test: it is sorted).
     """
-    f = features[:, None, :]
-    g = features[None, :, :]
-    no_worse = (g <= f).all(axis=2)
-    better = (g < f).any(axis=2)
-    dominated = (no_worse & better).any(axis=1)
-    duplicate = np.tril(no_worse & ~better, -1).any(axis=1)
-    return ~(dominated | duplicate)
+    cols = list(features.T) if isinstance(features, np.ndarray) else list(features)
+    n = len(cols[0])
+    order = np.lexsort(cols[::-1])
+    idx = np.arange(n)
+    no_worse_earlier = idx[:, None] > idx
+    for col in cols[1:]:
+        c = col[order]
+        no_worse_earlier &= c <= c[:, None]
+    keep = np.ones(n, dtype=bool)
+    keep[order[no_worse_earlier.any(axis=1)]] = False
+    return keep
 
 
 @dataclass(frozen=True)
@@ -183,14 +202,14 @@ def _pixel_tiles(layer: Layer, thresholds: list[int]) -> _PixelTiles:
     plane = oy * ox
     exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
              for t in thresholds]
-    grid = np.meshgrid(split_sizes(b), split_sizes(oy), split_sizes(ox), indexing="ij")
-    tb, toy, tox = (np.concatenate([g.reshape(-1), np.array(e, dtype=np.int64)]) for g, e in zip(grid, zip(*exact)))
+    combos = [(i, j, k) for i in _split_list(b) for j in _split_list(oy) for k in _split_list(ox)] + exact
+    tb, toy, tox = np.array(combos, dtype=np.int64).T.copy()
     count = -(-b // tb) * -(-oy // toy) * -(-ox // tox)
     covered = _covered_extent(oy, toy, fy, s) * _covered_extent(ox, tox, fx, s)
     extent = tb * np.minimum((toy - 1) * s + fy, toy * fy) * np.minimum((tox - 1) * s + fx, tox * fx)
     tp = tb * toy * tox
     level = np.searchsorted(np.array(thresholds, dtype=np.int64), tp, side="right")
-    keep = _undominated(np.column_stack([-level, count, covered, extent, tp]))
+    keep = _undominated([-level, count, covered, extent, tp])
     return _PixelTiles(tb[keep], toy[keep], tox[keep], count[keep], covered[keep], extent[keep], tp[keep])
 
 
@@ -204,8 +223,9 @@ def sram_need(foot: np.ndarray, whole: np.ndarray, groups: int) -> np.ndarray:
     use the full SRAM. With several groups the next group's tensor replaces
     it, so grouped layers always double-buffer.
     """
-    resident = whole & (groups == 1)
-    return np.where(resident, foot, 2 * foot)
+    if groups != 1:
+        return 2 * foot
+    return np.where(whole, foot, 2 * foot)
 
 
 def capacities(ifmap_kb, filter_kb, ofmap_kb, precision_bits: float) -> np.ndarray:
@@ -234,7 +254,7 @@ def _loop_axis(total: int, thresholds: list[int]) -> tuple[np.ndarray, np.ndarra
     footprint, same traffic).
     """
     best: dict[tuple[int, int], int] = {}
-    for t in split_sizes(total, np.array(thresholds)).tolist()[::-1]:
+    for t in sorted(set(_split_list(total)).union(min(max(e, 1), total) for e in thresholds)):
         best.setdefault((-(-total // t), bisect_right(thresholds, t)), t)
     sizes = np.array(sorted(best.values(), reverse=True), dtype=np.int64)
     return sizes, -(-total // sizes)
@@ -279,42 +299,59 @@ def _build(layer: Layer) -> Candidates:
     tc, nc = _loop_axis(cg, need_c)
     px = _pixel_tiles(layer, need_p)
 
+    n_c, n_p = len(tc), len(px.count)
     size_w = kg * cg * fyfx
     size_o = layer.B * kg * layer.OY * layer.OX
     size_i = layer.B * cg * px.covered
     # traffic when P, C or K is innermost: the operand the innermost loop does not index stays on chip
-    # across it; the others are re-fetched once per trip of it (ties go to the earlier of P, C, K)
-    w_re = (size_w * px.count)[None, None, :]
-    i_re = nk[:, None, None] * size_i[None, None, :]
-    o_re = (size_o * (2 * nc - 1))[None, :, None]
-    totals = np.empty((3, len(tk), len(tc), len(px.count)), dtype=np.int64)
-    totals[0] = size_w + i_re + o_re
-    totals[1] = w_re + i_re + size_o
-    totals[2] = w_re + size_i[None, None, :] + o_re
-    inner = np.argmin(totals, axis=0).reshape(-1)
-    total = np.take_along_axis(totals.reshape(3, -1), inner[None, :], axis=0)[0]
+    # across it; the others are re-fetched once per trip of it (ties go to the earlier of P, C, K); the
+    # grid (K sizes x C sizes x pixel tiles) is formed by broadcasting the per-loop terms
+    w_re = size_w * px.count
+    i_re = nk[:, None, None] * size_i
+    o_re = (size_o * (2 * nc - 1))[:, None]
+    t_p = size_w + i_re + o_re
+    t_c = w_re + i_re + size_o
+    t_k = w_re + size_i + o_re
+    total3 = np.minimum(np.minimum(t_p, t_c), t_k)
+    inner = np.where(t_p == total3, 0, np.where(t_c == total3, 1, 2)).reshape(-1)
+    total = total3.reshape(-1)
 
-    ik, ic, ip = np.unravel_index(np.arange(total.size), totals.shape[1:])
-    foot_w = tk[ik] * tc[ic] * fyfx
-    foot_i = tc[ic] * px.extent[ip]
-    foot_o = tk[ik] * px.tp[ip]
-    rank = np.lexsort((foot_w + foot_i + foot_o, total))
-    ik, ic, ip, inner = ik[rank], ic[rank], ip[rank], inner[rank]
+    fw = (tk[:, None] * tc * fyfx).reshape(-1)
+    fi = (tc[:, None] * px.extent).reshape(-1)
+    fo = (tk[:, None] * px.tp).reshape(-1)
+    foot = (fw.reshape(-1, n_c, 1) + fi.reshape(1, n_c, n_p) + fo.reshape(-1, 1, n_p)).reshape(-1)
+    rank = _rank(total, foot)
+    kc, ip = np.divmod(rank, n_p)
+    ik, ic = np.divmod(kc, n_c)
+    inner = inner[rank]
     vo = np.where(inner == 1, 1, nc[ic])
-    foot_i, foot_w, foot_o = foot_i[rank], foot_w[rank], foot_o[rank]
-    whole_k, whole_c, whole_p = tk[ik] == kg, tc[ic] == cg, px.count[ip] == 1
+    foot_i, foot_w, foot_o = fi[rank % (n_c * n_p)], fw[kc], fo[ik * n_p + ip]
+    tk_r, tc_r, count_r, size_i_r = tk[ik], tc[ic], px.count[ip], size_i[ip]
+    whole_k, whole_c, whole_p = tk_r == kg, tc_r == cg, count_r == 1
     c = Candidates(
-        px.tb[ip], tk[ik], tc[ic], px.toy[ip], px.tox[ip], np.asarray(_INNERMOST_ORDER)[inner],
+        px.tb[ip], tk_r, tc_r, px.toy[ip], px.tox[ip], _INNERMOST_ORDER_ARRAY[inner],
         foot_i, foot_w, foot_o,
         sram_need(foot_i, whole_c & whole_p, layer.groups),
         sram_need(foot_w, whole_k & whole_c, layer.groups),
         sram_need(foot_o, whole_k & whole_p, layer.groups),
-        np.where(inner == 2, size_i[ip], size_i[ip] * nk[ik]),
-        np.where(inner == 0, size_w, size_w * px.count[ip]),
+        np.where(inner == 2, size_i_r, size_i_r * nk[ik]),
+        np.where(inner == 0, size_w, size_w * count_r),
         size_o * vo, size_o * (vo - 1),
     )
     log.debug("layer shape %s: %d tiling candidates", layer.shape, len(c))
     return c
+
+
+def _rank(total: np.ndarray, foot: np.ndarray) -> np.ndarray:
+    """Indices sorting by ``total``, ties by ``foot``, ties by position: ``np.lexsort((foot, total))``.
+
+    Both are non-negative, so when ``total * (max(foot) + 1) + foot`` cannot
+    overflow one stable argsort of that key gives the same order faster.
+    """
+    span = int(foot.max()) + 1
+    if int(total.max()) < (np.iinfo(np.int64).max - span) // span:
+        return np.argsort(total * span + foot, kind="stable")
+    return np.lexsort((foot, total))
 
 
 def coverage_minimums(layer: Layer, rows: np.ndarray, cols: np.ndarray, dataflow: np.ndarray) -> np.ndarray:
