@@ -148,6 +148,11 @@ def _print_model(model: Any) -> None:
         table.add_row(name, f"{r['n_train']}/{r['n_val']}/{r['n_test']}", _fmt(r["rmse"]),
                       _fmt(r["rmse_pct_of_mean"]), _fmt(r["r2"]), _fmt(r["spearman"]), _fmt(r["mape_pct"]))
     console.print(table)
+    tf = model.transforms() if hasattr(model, "transforms") else None
+    if tf:
+        console.print(escape("features: " + ", ".join(f"{k} {v}" for k, v in tf["features"].items())))
+        console.print(escape("targets: " + ", ".join(f"{k} {v} ({tf['estimators'][k]})"
+                                                     for k, v in tf["targets"].items())))
     if model.feasibility_accuracy is not None:
         console.print(f"feasibility classifier accuracy (test): {model.feasibility_accuracy:.4f}")
     sp = model.speed
@@ -165,7 +170,9 @@ def train_cmd(
     directory: Path = typer.Argument(..., help="dataset folder"),
     target: list[str] = typer.Option([], help="metric to predict (repeatable; 'all' for every metric; "
                                               "default: the metrics the recorded objective reads)"),
-    model: str = typer.Option("rf", help="rf (random forest), gbt (gradient boosting) or mlp"),
+    model: str = typer.Option("rf", help="rf (random forest, ArchGym's), gbt (gradient boosting), mlp, poly "
+                                         "(ridge on degree-2 monomials) or auto (best of poly and mlp per "
+                                         "target); mlp, poly and auto predict in numpy (fastest)"),
     out: Path = typer.Option(..., help="model file to write"),
     seed: int = typer.Option(0, help="seed of the train/validation/test split and the estimators"),
     env_id: Optional[str] = typer.Option(None, "--env", help="train on this env's records only"),

@@ -33,6 +33,7 @@ import os
 import pickle
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -48,7 +49,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODELS = ("rf", "gbt", "mlp")
+MODELS = ("rf", "gbt", "mlp", "poly", "auto")
+#: model kinds whose whole prediction runs in numpy (cheap in batch and per design)
+FAST_MODELS = ("mlp", "poly", "auto")
 FORMAT = "archgym-proxy"
 FORMAT_VERSION = 1
 #: reason given to designs the feasibility classifier rejects
@@ -110,9 +113,10 @@ class FeatureSchema:
             if f.kind == "numeric":
                 v = np.asarray(values, dtype=np.float64)
                 x[:, j] = np.log2(v) if f.log else v
-            else:
+            else:  # a vectorised lookup: map the distinct values once, then index
                 lookup = {c: i for i, c in enumerate(f.categories)}
-                idx = np.fromiter((lookup.get(str(v), -1) for v in values), dtype=np.int64, count=n)
+                distinct, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+                idx = np.array([lookup.get(str(v), -1) for v in distinct], dtype=np.int64)[inverse.reshape(-1)]
                 rows = np.flatnonzero(idx >= 0)
                 x[rows, j + idx[rows]] = 1.0
             j += f.width
@@ -124,9 +128,21 @@ class FeatureSchema:
         return self.encode(cols, len(df))
 
     def encode_designs(self, designs: Sequence[Mapping[str, Any]], workload: str) -> np.ndarray:
-        cols = {f.name: [workload] * len(designs) if f.name == "workload" else [d[f.name] for d in designs]
+        """Input matrix of complete designs (dicts by knob name) on one workload."""
+        cols = {f.name: [workload] * len(designs) if f.name == "workload" else list(map(itemgetter(f.name), designs))
                 for f in self.features}
         return self.encode(cols, len(designs))
+
+    @property
+    def log_columns(self) -> list[int]:
+        """Input-matrix columns that hold a ``log2``-encoded knob."""
+        offsets = np.cumsum([0] + [f.width for f in self.features])[:-1]
+        return [int(o) for o, f in zip(offsets, self.features) if f.kind == "numeric" and f.log]
+
+    def describe(self) -> dict[str, str]:
+        """The transform of every input: ``log2``, ``linear`` or ``one-hot(k)``."""
+        return {f.name: ("log2" if f.log else "linear") if f.kind == "numeric" else f"one-hot({f.width})"
+                for f in self.features}
 
 
 # -- the model bundle -------------------------------------------------------------------------------------
@@ -145,7 +161,13 @@ class TargetModel:
         if self.mlp is None:
             self.mlp = _NumpyMLP.of(self.estimator)
 
+    @property
+    def transform(self) -> str:
+        """How the target is learnt: ``log`` (fit ``log y``, predict ``exp``) or ``linear``."""
+        return "log" if self.log else "linear"
+
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted target values (original units) for an encoded input matrix."""
         if self.mlp is not None:
             raw = self.mlp(x)
         elif _is_forest(self.estimator):
@@ -229,6 +251,53 @@ class _NumpyMLP:
         return h
 
 
+class PolyRidge:
+    """Ridge regression on degree-2 monomials of the inputs, fitted and applied in plain numpy.
+
+    The inputs are the encoded features plus, for ``log2``-encoded knobs, the
+    knob values themselves (``2 ** x``), so sums of products of knobs (areas:
+    ``rows * cols + SRAM sizes``) are exactly representable on a linear target
+    and power laws (``work / (rows * cols)``) on a log target. Prediction is a
+    gather, a product and one matrix-vector product: cheap in batch and per
+    design.
+    """
+
+    def __init__(self, raw_columns: Sequence[int] = (), alpha: float = 1e-6):
+        self.raw_columns = list(raw_columns)
+        self.alpha = float(alpha)
+
+    def _expand(self, x: np.ndarray) -> np.ndarray:
+        """The inputs, the knob values of ``log2`` columns, and every product of two of them."""
+        width = x.shape[1] + len(self.raw_columns)
+        out = np.empty((len(x), width + len(self.left_)))
+        out[:, :x.shape[1]] = x
+        out[:, x.shape[1]:width] = np.exp2(x[:, self.raw_columns])
+        np.multiply(out[:, self.left_], out[:, self.right_], out=out[:, width:])
+        return out
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> "PolyRidge":
+        """Least squares with an L2 penalty ``alpha`` on standardised monomials."""
+        width = x.shape[1] + len(self.raw_columns)
+        self.left_, self.right_ = np.triu_indices(width)
+        a = self._expand(x)
+        self.mean_ = a.mean(axis=0)
+        self.scale_ = a.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        a = (a - self.mean_) / self.scale_
+        # ridge as least squares on [a; sqrt(alpha n) I] (better conditioned than the normal equations)
+        penalty = math.sqrt(self.alpha * len(a)) * np.eye(a.shape[1])
+        coef = np.linalg.lstsq(np.vstack([a, penalty]), np.concatenate([y - np.mean(y), np.zeros(a.shape[1])]),
+                               rcond=None)[0]
+        # fold the standardisation into the weights: predict is then one product
+        self.coef_ = coef / self.scale_
+        self.intercept_ = float(np.mean(y) - self.mean_ @ self.coef_)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predictions for an encoded input matrix."""
+        return self._expand(x) @ self.coef_ + self.intercept_
+
+
 @dataclass
 class ProxyModel:
     """A trained proxy: regressors per target metric, feasibility classifier, provenance and test metrics."""
@@ -255,6 +324,12 @@ class ProxyModel:
     @property
     def target_names(self) -> list[str]:
         return list(self.targets)
+
+    def transforms(self) -> dict[str, dict[str, str]]:
+        """The stored encoding: each input's transform and each target's (``log`` or ``linear``) and estimator."""
+        return {"features": self.features.describe(),
+                "targets": {n: t.transform for n, t in self.targets.items()},
+                "estimators": {n: t.params.get("estimator", self.kind) for n, t in self.targets.items()}}
 
     def predict(self, designs: Sequence[Mapping[str, Any]], workload: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Predicted metrics per target and a feasibility mask for complete designs on one workload."""
@@ -315,7 +390,9 @@ def load_model(path: str | os.PathLike[str], env_id: str | None = None, env_vers
 
 
 # -- training -------------------------------------------------------------------------------------------------
-def _estimator(kind: str, seed: int, params: Mapping[str, Any], classifier: bool = False) -> Any:
+def _estimator(kind: str, seed: int, params: Mapping[str, Any], classifier: bool = False,
+               raw_columns: Sequence[int] = ()) -> Any:
+    """An unfitted estimator of ``kind``; ``poly`` and ``auto`` classify feasibility with the mlp."""
     from sklearn.ensemble import (
         HistGradientBoostingClassifier,
         HistGradientBoostingRegressor,
@@ -332,16 +409,25 @@ def _estimator(kind: str, seed: int, params: Mapping[str, Any], classifier: bool
     if kind == "gbt":
         cls = HistGradientBoostingClassifier if classifier else HistGradientBoostingRegressor
         return cls(max_iter=300, random_state=seed, early_stopping=True, **params)
+    if kind == "poly" and not classifier:
+        return PolyRidge(raw_columns, **params)
     cls = MLPClassifier if classifier else MLPRegressor
-    return make_pipeline(StandardScaler(), cls(max_iter=300, early_stopping=True, random_state=seed, **params))
+    mlp = cls(max_iter=2000, early_stopping=True, n_iter_no_change=30, alpha=1e-5, random_state=seed, **params)
+    return make_pipeline(StandardScaler(), mlp)
 
 
-#: the hyperparameter settings the validation split chooses among, per model kind
+#: the settings the validation split chooses among, per model kind. Besides the
+#: estimator's own parameters, ``target`` picks the target transform (``log``,
+#: the default for strictly positive targets, or ``linear``) and, for ``auto``,
+#: ``estimator`` the model kind.
 CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "rf": [{"max_features": 1.0}, {"max_features": 0.5}],
     "gbt": [{"learning_rate": 0.1, "max_leaf_nodes": 31}, {"learning_rate": 0.05, "max_leaf_nodes": 63}],
     "mlp": [{"hidden_layer_sizes": (64, 64)}, {"hidden_layer_sizes": (128, 128, 64)}],
+    "poly": [{"target": "log"}, {"target": "linear"}],
 }
+CANDIDATES["auto"] = [{"estimator": "poly", **c} for c in CANDIDATES["poly"]] + [
+    {"estimator": "mlp", "hidden_layer_sizes": (64, 64)}]
 
 
 def score(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
@@ -412,19 +498,23 @@ def objective_metrics(df: "pd.DataFrame", available: Sequence[str]) -> list[str]
     return list(dict.fromkeys(names)) or list(available)
 
 
-def _fit_target(kind: str, x: np.ndarray, y: np.ndarray, parts: tuple[np.ndarray, ...], seed: int) -> TargetModel:
-    """Fit each candidate on train, keep the best on validation."""
+def _fit_target(kind: str, x: np.ndarray, y: np.ndarray, parts: tuple[np.ndarray, ...], seed: int,
+                raw_columns: Sequence[int] = ()) -> TargetModel:
+    """Fit each candidate of ``kind`` on train, keep the one with the least validation RMSE (original units)."""
     tr, va, _ = parts
     positive = bool(np.all(y > 0))
-    z = np.log(y) if positive else y
-    mean, scale = float(np.mean(z[tr])), float(np.std(z[tr])) or 1.0
-    zs = (z - mean) / scale
     best: tuple[float, TargetModel] | None = None
-    for params in CANDIDATES[kind]:
-        est = _estimator(kind, seed, params).fit(x[tr], zs[tr])
-        tm = TargetModel(est, positive, mean, scale, dict(params))
-        err = float(np.sqrt(np.mean((tm.predict(x[va]) - y[va]) ** 2)))
-        if best is None or err < best[0]:
+    for candidate in CANDIDATES[kind]:
+        params = dict(candidate)
+        est_kind = params.pop("estimator", kind)
+        log_target = positive and params.pop("target", "log") == "log"
+        z = np.log(y) if log_target else y
+        mean, scale = float(np.mean(z[tr])), float(np.std(z[tr])) or 1.0
+        est = _estimator(est_kind, seed, params, raw_columns=raw_columns).fit(x[tr], (z[tr] - mean) / scale)
+        tm = TargetModel(est, log_target, mean, scale, dict(candidate))
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = float(np.sqrt(np.mean((tm.predict(x[va]) - y[va]) ** 2)))
+        if best is None or err < best[0] or not math.isfinite(best[0]):
             best = (err, tm)
     assert best is not None
     return best[1]
@@ -448,7 +538,11 @@ def train(
             or ``["all"]``; default the metrics the recorded objective reads, so
             the env's default objective can be served by the bundle.
         model: ``rf`` (random forest, as in ArchGym), ``gbt`` (histogram gradient
-            boosting) or ``mlp`` (a small multi-layer perceptron).
+            boosting), ``mlp`` (a small multi-layer perceptron), ``poly`` (ridge
+            regression on degree-2 monomials of the features and knob values) or
+            ``auto`` (per target, the best of ``poly`` and ``mlp`` on the
+            validation split). ``mlp``, ``poly`` and ``auto`` predict in plain
+            numpy, so they are the fast choice in batch and per design.
         seed: fixes the split and the estimators.
         env_id, workload: restrict to one env / workload.
         max_samples: use at most this many records (a fixed-seed subset; for learning curves).
@@ -502,7 +596,7 @@ def train(
         y = df[METRIC_PREFIX + name].to_numpy(dtype=np.float64)[rows]
         if not np.all(np.isfinite(y)):
             raise UserError(f"target {name!r} has missing or non-finite values in feasible records")
-        tm = _fit_target(model, x, y, fparts, seed)
+        tm = _fit_target(model, x, y, fparts, seed, schema.log_columns)
         proxy.targets[name] = tm
         te = fparts[2]
         pred = tm.predict(x[te])

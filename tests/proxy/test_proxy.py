@@ -158,3 +158,48 @@ def test_fast_forest_prediction_matches_scikit_learn(rf_path):
     t = m.targets["latency_cycles"]
     np.testing.assert_allclose(t.predict(x), np.exp(t.estimator.predict(x) * t.scale + t.mean), rtol=1e-6)
     np.testing.assert_array_equal(m.feasibility.predict(x), m.feasibility.estimator.predict(x).astype(bool))
+
+
+def test_feature_and_target_transforms_round_trip(toy_dir):
+    """log2 knobs, one-hot categories and log targets: encoded as documented, predictions back in units."""
+    import pandas as pd
+
+    df = pd.DataFrame({"design.rows": [4, 8, 64, 256], "design.flow": ["ws", "os", "ws", "is"],
+                       "design.small": [1, 2, 3, 4], "workload": ["w"] * 4})
+    schema = proxy.FeatureSchema.from_frame(df, with_workload=False)
+    assert schema.describe() == {"flow": "one-hot(3)", "rows": "log2", "small": "linear"}
+    x = schema.encode_frame(df)
+    np.testing.assert_array_equal(x[:, schema.log_columns[0]], np.log2([4, 8, 64, 256]))
+    np.testing.assert_array_equal(x[:, :3].sum(axis=1), 1.0)
+    np.testing.assert_array_equal(schema.encode_designs([{"rows": 64, "flow": "is", "small": 3}], "w"),
+                                  [[1.0, 0.0, 0.0, 6.0, 3.0]])
+    # a log target: fitted on log y, predicted as exp, so a pure power law is recovered in units
+    y = 3.0 * 2.0 ** x[:, 3] ** 1.0 * df["design.small"].to_numpy() ** 0.5
+    tm = proxy.TargetModel(proxy.PolyRidge(schema.log_columns).fit(x, (np.log(y) - 1.0) / 2.0), True, 1.0, 2.0)
+    assert tm.transform == "log"
+    np.testing.assert_allclose(tm.predict(x), y, rtol=1e-3)
+
+
+def test_poly_is_exact_on_sums_of_products():
+    """Area-like targets (rows * cols + sram) are exact for poly on a linear target."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(2, 9, size=(200, 3)).astype(float)  # log2 of rows, cols, sram
+    y = 0.01 * 2 ** x[:, 0] * 2 ** x[:, 1] + 0.3 * 2 ** x[:, 2]
+    m = proxy.PolyRidge([0, 1, 2], alpha=1e-9).fit(x[:150], y[:150])
+    np.testing.assert_allclose(m.predict(x[150:]), y[150:], rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["poly", "auto"])
+def test_model_file_records_its_transforms(toy_dir, tmp_path, kind):
+    m = proxy.train(toy_dir / "data", ["latency_cycles", "area_mm2"], kind, workload="unit", measure_speed=False)
+    path = m.save(tmp_path / f"{kind}.proxy")
+    loaded = proxy.load_model(path)
+    t = loaded.transforms()
+    assert t == m.transforms() and set(t["targets"]) == {"latency_cycles", "area_mm2"}
+    assert set(t["targets"].values()) <= {"log", "linear"} and set(t["estimators"].values()) <= {"poly", "mlp"}
+    assert t["features"] == loaded.features.describe() and "log2" in t["features"].values()
+    designs = proxy.designs_of(proxy.training_frame(datasets.load(toy_dir / "data")).head(20), loaded.features.knobs)
+    a, b = m.predict(designs, "unit"), loaded.predict(designs, "unit")
+    for name in a[0]:
+        np.testing.assert_array_equal(a[0][name], b[0][name])
+    assert m.metrics["area_mm2"]["spearman"] > 0.95
