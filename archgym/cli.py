@@ -202,11 +202,16 @@ def _print_best(history: Any, base: Any) -> None:
     for k, v in b.design.items():
         table.add_row(k, str(v))
     console.print(table)
-    metrics = Table("metric", "value", "unit", title="its metrics")
-    for spec in base.simulator.metrics:
-        if spec.name in b.metrics:
-            metrics.add_row(spec.name, f"{b.metrics[spec.name]:.6g}", spec.unit)
+    shown = dict.fromkeys((*base.objective.metrics, *base.observed_metrics))
+    units = {spec.name: spec.unit for spec in base.simulator.metrics}
+    metrics = Table("metric", "value", "unit", title="its metrics (objective and observation)")
+    for name in shown:
+        if name in b.metrics:
+            metrics.add_row(name, f"{b.metrics[name]:.6g}", units.get(name, ""))
     console.print(metrics)
+    more = len([m for m in b.metrics if m not in shown])
+    if more:
+        console.print(f"(+{more} more metrics of this design in best.json)")
 
 
 def main(argv: list[str] | None = None) -> None:

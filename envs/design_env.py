@@ -214,6 +214,11 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         return self._core.workload_name
 
     @property
+    def observed_metrics(self) -> tuple[str, ...]:
+        """The metrics whose log10 the observation holds, in order."""
+        return self._core.observation_metrics
+
+    @property
     def n_evaluations(self) -> int:
         """Simulator evaluations made through :meth:`step` since construction."""
         return self._core.n_evaluations
