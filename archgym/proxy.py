@@ -15,8 +15,12 @@ it does not describe.
 
 Features: numeric knobs as numbers (``log2`` for power-of-two-like ranges),
 categorical knobs one-hot, and the workload one-hot when the data holds more
-than one. Targets are learnt on a log scale when strictly positive, so
-relative errors matter equally over decades. The split is a fixed-seed
+than one (:meth:`FeatureSchema.describe`). Targets are learnt on a log scale
+when strictly positive, so relative errors matter equally over decades;
+``poly`` and ``auto`` also try the linear scale and keep the better on the
+validation split (:meth:`ProxyModel.transforms` lists the choices; they are
+saved with the model). ``mlp``, ``poly`` (ridge on degree-2 monomials) and
+``auto`` (the best of both per target) predict in plain numpy. The split is a fixed-seed
 train / validation / test split; the validation part picks among a few
 hyperparameter settings and the test part is only used for the reported
 figures: RMSE (absolute and relative to the target's mean, ArchGym's

@@ -16,7 +16,8 @@ and Spearman >= 0.98; accelerator and SoC Spearman >= 0.95; batch proxy >= 100x
 faster than the simulator.
 
 Usage:
-    python benchmarks/proxy/run.py [--envs ID ...] [--sizes 100 300 ...] [--models rf gbt mlp]
+    python benchmarks/proxy/run.py [--envs ID ...] [--sizes 100 300 ...] [--models rf auto poly mlp gbt]
+        [--curve-models rf auto] [--compare-size 3000]
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def dataset(env_id: str, root: Path, n: int) -> pd.DataFrame:
 
 
 def curve(env_id: str, df: pd.DataFrame, targets: list[str], sizes: list[int], models: list[str],
-          n_test: int, compare_size: int) -> dict[str, Any]:
+          n_test: int, compare_size: int, curve_models: list[str]) -> dict[str, Any]:
     """Error against training-set size on a fixed held-out test set, and the full-size table."""
     rng = np.random.default_rng(0)
     perm = rng.permutation(len(df))
@@ -73,7 +74,7 @@ def curve(env_id: str, df: pd.DataFrame, targets: list[str], sizes: list[int], m
     speeds = {}
     sizes = sorted({min(n, len(pool)) for n in sizes})
     for model in models:
-        for n in sizes if model == "rf" else [min(compare_size, sizes[-1])]:
+        for n in sizes if model in curve_models else [min(compare_size, sizes[-1])]:
             t0 = time.perf_counter()
             # the proxy splits its n records 70/15/15 itself; the figures below use the shared held-out set
             m = proxy.train(pool.iloc[:n], targets, model, seed=0, measure_speed=False)
@@ -85,51 +86,56 @@ def curve(env_id: str, df: pd.DataFrame, targets: list[str], sizes: list[int], m
                 rows.append({"env": env_id, "target": t, "model": model, "n": n, "fit_s": fit_s, **s})
                 log.info("%s %s %s n=%d: rel RMSE %.3f%%, Spearman %.4f", env_id, t, model, n,
                          s["rmse_pct_of_mean"], s["spearman"])
-            if model != "rf" or n == sizes[-1]:
+            if model not in curve_models or n == sizes[-1]:
                 speeds[model] = {"n": n, **proxy.measure_speedup(m, test.assign(workload=workload))}
     return {"rows": rows, "speed": speeds}
 
 
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
+def plot(rows: list[dict[str, Any]], path: Path, curve_models: list[str]) -> None:
+    """Error and Spearman against training-set size, one column per env, one line style per model."""
     from archgym.plots import _pyplot
 
     plt = _pyplot()
     df = pd.DataFrame(rows)
-    df = df[df["model"] == "rf"]
+    df = df[df["model"].isin(curve_models)]
     envs = list(dict.fromkeys(df["env"]))
     fig, axes = plt.subplots(2, len(envs), figsize=(4.5 * len(envs), 7), dpi=110, squeeze=False)
     for j, env in enumerate(envs):
         part = df[df["env"] == env]
-        for t, g in part.groupby("target", sort=False):
-            axes[0, j].plot(g["n"], g["rmse_pct_of_mean"], marker="o", label=t)
-            axes[1, j].plot(g["n"], g["spearman"], marker="o", label=t)
+        for (model, t), g in part.groupby(["model", "target"], sort=False):
+            style = dict(marker="o", ls="-" if model == curve_models[0] else "--", label=f"{t} ({model})")
+            axes[0, j].plot(g["n"], g["rmse_pct_of_mean"], **style)
+            axes[1, j].plot(g["n"], g["spearman"], **style)
         axes[0, j].axhline(GOAL_REL_RMSE_PCT, color="grey", ls="--", lw=1, label="ArchGym 0.61%")
         axes[0, j].set(xscale="log", yscale="log", title=env, ylabel="RMSE, % of mean (test)")
         axes[1, j].set(xscale="log", xlabel="training records", ylabel="Spearman (test)")
         for ax in axes[:, j]:
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
-    fig.suptitle("random-forest proxy: error against training-set size", fontsize=11)
+    fig.suptitle(f"proxy error against training-set size ({', '.join(curve_models)})", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
-def markdown(rows: list[dict[str, Any]], speeds: dict[str, dict[str, Any]], sizes: list[int]) -> str:
+def markdown(rows: list[dict[str, Any]], speeds: dict[str, dict[str, Any]], sizes: list[int],
+             curve_models: list[str]) -> str:
+    """The learning-curve, accuracy, speed and best-model tables."""
     df = pd.DataFrame(rows)
-    out = ["## Learning curve (random forest; fixed held-out test set)", "",
-           "| env | target | " + " | ".join(f"n={n}" for n in sizes) + " | records for <= 0.61 % |",
-           "| --- | --- | " + " | ".join("---" for _ in sizes) + " | --- |"]
-    rf = df[df["model"] == "rf"]
-    for (env, t), g in rf.groupby(["env", "target"], sort=False):
+    out = [f"## Learning curve ({', '.join(curve_models)}; fixed held-out test set)", "",
+           "| env | target | model | " + " | ".join(f"n={n}" for n in sizes) + " | records for <= 0.61 % |",
+           "| --- | --- | --- | " + " | ".join("---" for _ in sizes) + " | --- |"]
+    cur = df[df["model"].isin(curve_models)]
+    for (env, t, model), g in cur.groupby(["env", "target", "model"], sort=False):
         cells = []
         for n in sizes:
             r = g[g["n"] == min(n, g["n"].max())] if n >= g["n"].max() else g[g["n"] == n]
             cells.append("-" if r.empty else f"{r['rmse_pct_of_mean'].iloc[0]:.2f}% / {r['spearman'].iloc[0]:.3f}")
         hit = g[g["rmse_pct_of_mean"] <= GOAL_REL_RMSE_PCT]["n"]
-        out.append(f"| {env} | {t} | " + " | ".join(cells) + f" | {hit.min() if len(hit) else 'not reached'} |")
+        out.append(f"| {env} | {t} | {model} | " + " | ".join(cells)
+                   + f" | {hit.min() if len(hit) else 'not reached'} |")
     out += ["", "Cells: RMSE as % of the target's mean / Spearman rank correlation.", "",
-            "## Accuracy per model (rf at the largest size, gbt and mlp at --compare-size)", "",
+            "## Accuracy per model (learning-curve models at the largest size, others at --compare-size)", "",
             "| env | target | model | n | RMSE % mean | R² | Spearman | MAPE % | fit s |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     top = df.sort_values("n").groupby(["env", "target", "model"], sort=False).tail(1)
@@ -146,6 +152,17 @@ def markdown(rows: list[dict[str, Any]], speeds: dict[str, dict[str, Any]], size
                            f"{1e6 * s['proxy_batch_s']:.2f} | {s['speedup_batch']:.0f}x | "
                            f"{1e6 * s['simulator_single_s']:.0f} | {1e6 * s['proxy_single_s']:.0f} | "
                            f"{s['speedup_single']:.1f}x |")
+    out += ["", "## Best model per env", "",
+            "| env | best by accuracy (worst target's RMSE % mean; min Spearman) | "
+            "fastest in batch (speed-up; worst RMSE %; min Spearman) |", "| --- | --- | --- |"]
+    worst = top.groupby(["env", "model"]).agg(rmse=("rmse_pct_of_mean", "max"), spearman=("spearman", "min"))
+    for env, by_model in speeds.items():
+        w = worst.loc[env]
+        acc = w["rmse"].idxmin()
+        fast = max((m for m in by_model if by_model[m]), key=lambda m: by_model[m]["speedup_batch"])
+        out.append(f"| {env} | {acc} ({w.loc[acc, 'rmse']:.2f} %; {w.loc[acc, 'spearman']:.3f}) | "
+                   f"{fast} ({by_model[fast]['speedup_batch']:.0f}x; {w.loc[fast, 'rmse']:.2f} %; "
+                   f"{w.loc[fast, 'spearman']:.3f}) |")
     return "\n".join(out) + "\n"
 
 
@@ -153,12 +170,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--envs", nargs="*", default=None, help="env ids (default: every registered env)")
     ap.add_argument("--sizes", nargs="*", type=int, default=[100, 300, 1000, 3000, 10000])
-    ap.add_argument("--models", nargs="*", default=["rf", "gbt", "mlp"])
-    ap.add_argument("--compare-size", type=int, default=3000, help="training records for gbt and mlp")
+    ap.add_argument("--models", nargs="*", default=["rf", "auto", "poly", "mlp", "gbt"])
+    ap.add_argument("--curve-models", nargs="*", default=["rf", "auto"],
+                    help="models trained at every size (the others only at --compare-size)")
+    ap.add_argument("--compare-size", type=int, default=3000, help="training records for the other models")
     ap.add_argument("--test", type=int, default=2000, help="held-out test records")
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder")
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rows: list[dict[str, Any]] = []
     speeds: dict[str, dict[str, Any]] = {}
@@ -169,12 +189,12 @@ def main() -> None:
             log.warning("skipping %s: %s", env_id, exc)
             continue
         df = dataset(env_id, args.data, max(args.sizes) + args.test)
-        res = curve(env_id, df, targets, args.sizes, args.models, args.test, args.compare_size)
+        res = curve(env_id, df, targets, args.sizes, args.models, args.test, args.compare_size, args.curve_models)
         rows += res["rows"]
         speeds[env_id] = res["speed"]
         (args.out / "results.json").write_text(json.dumps({"rows": rows, "speed": speeds}, indent=1, default=float))
-    plot(rows, args.out / "learning_curve.png")
-    table = markdown(rows, speeds, args.sizes)
+    plot(rows, args.out / "learning_curve.png", args.curve_models)
+    table = markdown(rows, speeds, args.sizes, args.curve_models)
     print(table)
     (args.out / "results.md").write_text(table)
 
