@@ -106,6 +106,9 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     RFC = tim[16]
     REFI = tim[17]
     RTRS = tim[18]
+    RPAB = tim[19]
+    RFCPB = tim[20]
+    REFIPB = tim[21]
 
     page = cfg[0]
     sched = cfg[1]
@@ -113,6 +116,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     rbs = cfg[3]
     ordered = cfg[4] == 1 or cfg[8] == 2
     refresh = cfg[5] == 1
+    perbank = cfg[5] == 2
     max_post = cfg[6]
     max_pull = cfg[7]
     limited = cfg[8] != 0
@@ -120,6 +124,10 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
 
     rtw = RL + BL2 + 2 - WL  # read-to-write turnaround, same rank
     banks_per_rank = n_banks // n_ranks
+    if perbank:
+        # DRAMSys multiplies the limits by the banks refreshed one at a time
+        max_post *= banks_per_rank
+        max_pull *= banks_per_rank
 
     arrival = np.full(n, -1, dtype=np.int64)
     complete = np.full(n, -1, dtype=np.int64)
@@ -178,6 +186,13 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     ref_pulled = np.zeros(n_ranks, dtype=np.bool_)
     ref_seq = np.zeros(n_ranks, dtype=np.bool_)
     ref_forced = np.zeros(n_ranks, dtype=np.bool_)
+    # per-bank refresh: the chosen bank and the banks not yet refreshed in this round (bit mask)
+    ref_bank = np.full(n_ranks, -1, dtype=np.int64)
+    all_mask = (1 << banks_per_rank) - 1
+    ref_left = np.full(n_ranks, all_mask, dtype=np.int64)
+    if perbank:
+        for r in range(n_ranks):
+            ref_trig[r] = REFIPB - (REFIPB // n_ranks) * r
 
     # open-bank intervals, for background energy
     iv_s = np.empty(n + 64, dtype=np.int64)
@@ -240,7 +255,28 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         te_r = -1
         tr = INF
         tr_r = -1
-        if refresh:
+        if perbank:
+            for r in range(n_ranks):
+                if ref_seq[r]:
+                    b = ref_bank[r]
+                    t = max(now, cmd_free)
+                    if open_row[b] >= 0:
+                        if t_pre[b] > t:
+                            t = t_pre[b]
+                    else:
+                        if t_act[b] > t:
+                            t = t_act[b]
+                        if act_ok[bg_of[b]] > t:
+                            t = act_ok[bg_of[b]]
+                    if t < tr:
+                        tr = t
+                        tr_r = r
+                else:
+                    t = max(now, ref_trig[r])
+                    if t < te:
+                        te = t
+                        te_r = r
+        elif refresh:
             for r in range(n_ranks):
                 if ref_seq[r]:
                     t = max(now, cmd_free)
@@ -282,7 +318,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         for b in range(b_lo, b_hi):
             if qn[b] == 0:
                 continue
-            if any_blocked and ref_seq[rank_of[b]]:
+            if any_blocked and ref_seq[rank_of[b]] and (not perbank or (ref_forced[rank_of[b]]
+                                                                     and ref_bank[rank_of[b]] == b)):
                 continue
             if not sel_ok[b]:
                 # the bank's next request (scheduler), its command and the bank-local part of its time
@@ -344,7 +381,12 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             else:
                 occ_rd += 1
             r = rank[j]
-            if ref_seq[r] and not ref_forced[r]:
+            if perbank:
+                if ref_seq[r] and not ref_forced[r] and ref_bank[r] == b:
+                    # the chosen bank is busy now: the refresh manager chooses again (another bank or later)
+                    ref_seq[r] = False
+                    rescan = True
+            elif ref_seq[r] and not ref_forced[r]:
                 # a refresh chosen because the rank was idle is reconsidered now that it is busy
                 ref_seq[r] = False
                 if ref_pulled[r]:
@@ -366,6 +408,39 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     rescan = True
                 else:
                     dirty = b
+            continue
+
+        if te == t and perbank:
+            # ---- per-bank refresh manager: choose a bank (DRAMSys RefreshManagerPerBank) ----
+            now = t
+            r = te_r
+            lo = r * banks_per_rank
+            pick = -1
+            for x in range(banks_per_rank):
+                if (ref_left[r] >> x) & 1 and qn[lo + x] == 0:
+                    pick = lo + x
+                    break
+            if not ref_pulled[r]:
+                forced = ref_flex[r] >= max_post
+                if pick < 0 and not forced:
+                    ref_flex[r] += 1
+                    ref_trig[r] += REFIPB
+                else:
+                    if pick < 0:
+                        for x in range(banks_per_rank):
+                            if (ref_left[r] >> x) & 1:
+                                pick = lo + x
+                                break
+                    ref_seq[r] = True
+                    ref_bank[r] = pick
+                    ref_forced[r] = forced
+            elif pick < 0:
+                ref_pulled[r] = False
+                ref_trig[r] += REFIPB
+            else:
+                ref_seq[r] = True
+                ref_bank[r] = pick
+            rescan = rescan or ref_seq[r]
             continue
 
         if te == t:
@@ -391,6 +466,48 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             rescan = rescan or ref_seq[r]
             continue
 
+        if tr == t and perbank:
+            # ---- PRE or REFpb of the chosen bank ---------------------------------------
+            now = t
+            cmd_free = t + 1
+            rescan = True
+            r = tr_r
+            b = ref_bank[r]
+            sel_ok[b] = False
+            if open_row[b] >= 0:
+                open_row[b] = -1
+                nhit[b] = 0
+                if t + RP > t_act[b]:
+                    t_act[b] = t + RP
+                open_rank[r] -= 1
+                iv_e[bank_iv[b]] = t
+                counters[C_PRE] += 1
+            else:
+                if t + RFCPB > t_act[b]:
+                    t_act[b] = t + RFCPB
+                # REFpb to ACT of another bank: tRRD, as after an ACT
+                g = bg_of[b]
+                for g2 in range(r * bg_per_rank, (r + 1) * bg_per_rank):
+                    v = t + (RRD_L if g2 == g else RRD_S)
+                    if v > act_ok[g2]:
+                        act_ok[g2] = v
+                    if act_ok[g2] > gt[g2]:
+                        gt[g2] = act_ok[g2]
+                counters[C_REF] += 1
+                ref_seq[r] = False
+                ref_forced[r] = False
+                ref_left[r] &= ~(1 << (b - r * banks_per_rank))
+                if ref_left[r] == 0:
+                    ref_left[r] = all_mask
+                if ref_pulled[r]:
+                    ref_flex[r] -= 1
+                else:
+                    ref_pulled[r] = True
+                if ref_flex[r] <= -max_pull:
+                    ref_pulled[r] = False
+                    ref_trig[r] += REFIPB
+            continue
+
         if tr == t:
             # ---- PREA or REF ------------------------------------------------------
             now = t
@@ -404,8 +521,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     if open_row[b] >= 0:
                         open_row[b] = -1
                         nhit[b] = 0
-                        if t + RP > t_act[b]:
-                            t_act[b] = t + RP
+                        if t + RPAB > t_act[b]:
+                            t_act[b] = t + RPAB
                         iv_e[bank_iv[b]] = t
                         counters[C_PRE] += 1
                         sel_ok[b] = False

@@ -21,7 +21,7 @@ PAGE_POLICIES = ("Open", "OpenAdaptive", "Closed", "ClosedAdaptive")
 SCHEDULERS = ("Fifo", "FrFcfs", "FrFcfsGrp")
 SCHEDULER_BUFFERS = ("Bankwise", "ReadWrite", "Shared")
 RESP_QUEUES = ("Fifo", "Reorder")
-REFRESH_POLICIES = ("NoRefresh", "AllBank")
+REFRESH_POLICIES = ("NoRefresh", "AllBank", "PerBank", "SameBank")
 ARBITERS = ("Simple", "Fifo", "Reorder")
 
 SPACE = ParameterSpace([
@@ -40,13 +40,17 @@ SPACE = ParameterSpace([
     categorical("RespQueue", RESP_QUEUES, default="Fifo",
                 help="responses leave as they complete (Fifo) or in request order (Reorder)"),
     categorical("RefreshPolicy", REFRESH_POLICIES, default="AllBank",
-                help="no refresh, or an all-bank REF (tRFC) per rank every tREFI"),
+                help="no refresh; an all-bank REF (tRFC) per rank every tREFI; a per-bank REFpb (tRFCpb, "
+                     "one bank at a time, the others keep serving) every tREFIpb; or DDR5's same-bank REF",
+                note="PerBank only on devices with per-bank refresh (LPDDR4); SameBank needs DDR5, which "
+                     "the model does not cover; otherwise the design is infeasible"),
     pow2("RefreshMaxPostponed", 1, 8, default=8, unit="refreshes",
-         help="refreshes that may be postponed while the rank is busy before one is forced",
-         note="only with RefreshPolicy=AllBank"),
+         help="refreshes that may be postponed while the rank (PerBank: every bank) is busy before one "
+              "is forced",
+         note="only with RefreshPolicy=AllBank|PerBank; PerBank multiplies it by the banks"),
     pow2("RefreshMaxPulledin", 1, 8, default=8, unit="refreshes",
-         help="refreshes that may be issued ahead of time while the rank is idle",
-         note="only with RefreshPolicy=AllBank"),
+         help="refreshes that may be issued ahead of time while the rank (PerBank: a bank) is idle",
+         note="only with RefreshPolicy=AllBank|PerBank; PerBank multiplies it by the banks"),
     categorical("Arbiter", ARBITERS, default="Simple",
                 help="front end: pass-through (Simple), FIFO with an active-transaction limit (Fifo), "
                      "or Fifo that also returns responses in request order (Reorder)"),

@@ -16,6 +16,22 @@ DDR3's single ``CCD``, ``RRD`` and ``WTR`` become equal ``_S``/``_L``
 pairs with one bank group, and ``RFC1`` (DDR4 normal-mode refresh) and
 DDR3's ``RFC`` are both ``RFC``; DDR4's ``idd5B`` and DDR3's ``idd5`` are
 both ``idd5``.
+
+LPDDR4 memspecs (single data rail pair VDD1/VDD2, per-bank and all-bank
+precharge and refresh timings) are normalised the same way: ``RP``/``RC``
+are the per-bank ``RPpb``/``RCpb`` (``RPab`` stays for PREA), ``RFC`` is
+``RFCab``, ``CL`` is ``RL``, and the two supply rails become the model's two
+rails: VDD2 as ``vdd``/``idd*`` and VDD1 as ``vpp``/``ipp*`` (DRAMPower's
+LPDDR4 model sums both rails the same way). The burst currents ``idd5``
+are LPDDR4's ``IDD5`` (all-bank refresh burst); ``idd5pb*`` are kept but
+the per-bank refresh energy is the all-bank one divided by the banks (one
+REFpb refreshes one bank's share of the rows). The raw LPDDR4 names are kept
+too, so :meth:`Device.to_memspec` writes an LPDDR4 memspec back.
+
+Refresh support (:attr:`Device.refresh_policies`): every device does
+``NoRefresh`` and ``AllBank``; ``PerBank`` needs per-bank refresh timings
+(``RFCpb`` and ``REFIpb``, as LPDDR4 memspecs give); ``SameBank`` is
+DDR5's, which the model does not cover.
 """
 
 from __future__ import annotations
@@ -33,8 +49,18 @@ from archgym.errors import UserError
 #: timings the controller model needs, in the order of :meth:`Device.kernel_timings`
 KERNEL_TIMINGS = (
     "BL2", "RL", "WL", "RCD", "RP", "RAS", "RC", "CCD_S", "CCD_L", "RRD_S", "RRD_L",
-    "FAW", "WR", "WTR_S", "WTR_L", "RTP", "RFC", "REFI", "RTRS",
+    "FAW", "WR", "WTR_S", "WTR_L", "RTP", "RFC", "REFI", "RTRS", "RPab", "RFCpb", "REFIpb",
 )
+
+#: LPDDR4 memspec timings that stand for the model's per-bank/all-bank names
+_LPDDR4_ALIASES = {"RP": "RPpb", "RC": "RCpb", "RFC": "RFCab", "CL": "RL"}
+#: LPDDR4 currents and voltages (VDD2 rail, VDD1 rail) behind the model's names
+_LPDDR4_POWER = {
+    "vdd": "vdd2", "idd0": "idd02", "idd2n": "idd2n2", "idd3n": "idd3n2", "idd4r": "idd4r2",
+    "idd4w": "idd4w2", "idd5": "idd52",
+    "vpp": "vdd1", "ipp0": "idd01", "ipp2n": "idd2n1", "ipp3n": "idd3n1", "ipp4r": "idd4r1",
+    "ipp4w": "idd4w1", "ipp5B": "idd51",
+}
 
 #: memspec timing names every device must give (after normalisation)
 REQUIRED_TIMINGS = (
@@ -91,6 +117,24 @@ class Device:
             raise UserError(f"device {self.memory_id}: {self.banks} banks do not split into {self.bank_groups} groups")
 
     @property
+    def refresh_policies(self) -> tuple[str, ...]:
+        """The RefreshPolicy values this device supports (see the module docstring)."""
+        if self.timings.get("RFCpb", 0) > 0 and self.timings.get("REFIpb", 0) > 0:
+            return ("NoRefresh", "AllBank", "PerBank")
+        return ("NoRefresh", "AllBank")
+
+    def refresh_unsupported(self, policy: str) -> str | None:
+        """Why this device cannot use RefreshPolicy ``policy``, or None if it can."""
+        if policy in self.refresh_policies:
+            return None
+        who = self.name or self.memory_id
+        if policy == "PerBank":
+            return (f"RefreshPolicy=PerBank needs per-bank refresh (tRFCpb, tREFIpb; LPDDR4 and similar); "
+                    f"device {who} ({self.memory_type}) has only all-bank refresh")
+        return (f"RefreshPolicy={policy} (same-bank refresh) needs a DDR5 device, which the model does not "
+                f"cover; device {who} ({self.memory_type}) supports {', '.join(self.refresh_policies)}")
+
+    @property
     def clock_mhz(self) -> float:
         """Command clock frequency in MHz."""
         return 1e-6 / self.tck_s
@@ -119,17 +163,27 @@ class Device:
         t = dict(self.timings)
         t["BL2"] = self.burst_cycles
         t.setdefault("RTRS", 1)
+        t.setdefault("RPab", t["RP"])
+        t.setdefault("RFCpb", 0)
+        t.setdefault("REFIpb", 0)
         return np.array([int(t[k]) for k in KERNEL_TIMINGS], dtype=np.int64)
 
     def to_memspec(self) -> dict[str, Any]:
         """This device as a DRAMSys memspec dictionary (DDR4-style timing names)."""
         timings = dict(self.timings)
         power = dict(self.power)
-        if self.memory_type == "DDR3":
+        if self.memory_type in ("DDR3", "LPDDR4"):
             for short in ("CCD", "RRD", "WTR"):
                 timings[short] = timings.pop(f"{short}_S")
                 timings.pop(f"{short}_L")
-        else:
+        if self.memory_type == "LPDDR4":
+            for alias, raw in _LPDDR4_ALIASES.items():
+                if raw in timings and timings.get(alias) == timings[raw]:
+                    timings.pop(alias)
+            for alias, raw in _LPDDR4_POWER.items():
+                if raw in power and power.get(alias) == power[raw]:
+                    power.pop(alias)
+        elif self.memory_type != "DDR3":
             timings["RFC1"] = timings.pop("RFC")
             power["idd5B"] = power.pop("idd5")
         arch = {
@@ -165,6 +219,13 @@ def device_from_memspec(spec: Mapping[str, Any], name: str = "", source: str = "
             v = timings.pop(short)
             timings.setdefault(f"{short}_S", v)
             timings.setdefault(f"{short}_L", v)
+    if mtype == "LPDDR4":
+        for alias, raw in _LPDDR4_ALIASES.items():
+            if alias not in timings and raw in timings:
+                timings[alias] = timings[raw]
+        for alias, raw in _LPDDR4_POWER.items():
+            if alias not in power and raw in power:
+                power[alias] = power[raw]
     if "RFC" not in timings and "RFC1" in timings:
         timings["RFC"] = timings.pop("RFC1")
     if "RL" not in timings and "CL" in timings:

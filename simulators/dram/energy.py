@@ -9,7 +9,8 @@ power calculator (TN-41-01 for DDR3, TN-40-07 for DDR4). Per device:
 * PRE:  ``VDD (IDD0 - IDD2N) tRP   +  VPP (IPP0 - IPP2N) tRP``
 * RD:   ``VDD (IDD4R - IDD3N) tBURST`` (and the IPP4R term)
 * WR:   ``VDD (IDD4W - IDD3N) tBURST`` (and the IPP4W term)
-* REF:  ``VDD (IDD5 - IDD3N) tRFC`` (and the IPP5B term)
+* REF:  ``VDD (IDD5 - IDD3N) tRFC`` (and the IPP5B term); a per-bank REFpb
+  refreshes one bank's share of the rows and costs that over the banks
 * background: ``VDD IDD3N`` while at least one bank of the rank is open,
   ``VDD IDD2N`` while all are precharged (and the IPP3N/IPP2N terms).
 
@@ -43,14 +44,15 @@ class Energy:
 
 
 def dram_energy(device: Device, n_act: int, n_pre: int, n_rd: int, n_wr: int, n_ref: int,
-                active_cycles: float, total_cycles: float) -> Energy:
+                active_cycles: float, total_cycles: float, per_bank_refresh: bool = False) -> Energy:
     """Energy of the commands and background time of one simulation.
 
     Args:
         device: the device (timings in cycles, currents in A, voltages in V).
         n_act, n_pre, n_rd, n_wr, n_ref: command counts over all ranks
             (``n_pre`` counts every bank precharge, including auto-precharge
-            and each bank a PREA closes; ``n_ref`` counts all-bank REFs).
+            and each bank a PREA closes; ``n_ref`` counts all-bank REFs, or
+            per-bank REFpbs with ``per_bank_refresh``).
         active_cycles: summed over ranks, cycles with at least one bank open.
         total_cycles: simulated time in cycles (per rank).
     """
@@ -71,6 +73,8 @@ def dram_energy(device: Device, n_act: int, n_pre: int, n_rd: int, n_wr: int, n_
     e_rd = (vdd * (p["idd4r"] - idd3n) + vpp * (ipp("ipp4r") - ipp("ipp3n"))) * tburst
     e_wr = (vdd * (p["idd4w"] - idd3n) + vpp * (ipp("ipp4w") - ipp("ipp3n"))) * tburst
     e_ref = (vdd * (p["idd5"] - idd3n) + vpp * (ipp("ipp5B") - ipp("ipp3n"))) * t["RFC"] * tck
+    if per_bank_refresh:
+        e_ref /= device.banks
     precharged = max(0.0, device.ranks * total_cycles - active_cycles)
     bg = ((vdd * idd3n + vpp * ipp("ipp3n")) * active_cycles + (vdd * idd2n + vpp * ipp("ipp2n")) * precharged) * tck
     return Energy(

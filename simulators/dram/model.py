@@ -16,7 +16,7 @@ import numpy as np
 
 from archgym.errors import UserError
 from archgym.metrics import Metrics, MetricSpec
-from archgym.simulators.dram.design import controller_config
+from archgym.simulators.dram.design import complete_design, controller_config
 from archgym.simulators.dram.device import Device, load_device
 from archgym.simulators.dram.energy import Energy, dram_energy
 from archgym.simulators.dram.mapping import AddressMapping, load_mapping
@@ -37,7 +37,7 @@ METRICS = (
     MetricSpec("pre_count", "bank precharges (PRE, auto-precharge of RDA/WRA, banks closed by PREA)"),
     MetricSpec("rd_count", "RD/RDA commands"),
     MetricSpec("wr_count", "WR/WRA commands"),
-    MetricSpec("ref_count", "all-bank REF commands"),
+    MetricSpec("ref_count", "REF commands (all-bank REF, or per-bank REFpb with RefreshPolicy=PerBank)"),
     MetricSpec("energy", "DRAMGym observation: total energy in mJ (DRAMSys 'Total Energy' / 1e9)", unit_override="mJ"),
     MetricSpec("power", "DRAMGym observation: average power in W (DRAMSys 'Average Power' / 1e3)", unit_override="W"),
     MetricSpec("latency", "DRAMGym observation: DRAMSys 'Total Time' in s (total_time_ns / 1e9)", unit_override="s"),
@@ -144,11 +144,21 @@ def prepare(
 
 
 def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) -> SimResult:
-    """Simulate one design on a prepared trace."""
+    """Simulate one design on a prepared trace.
+
+    A RefreshPolicy the device does not support gives an infeasible result
+    (:meth:`Metrics.infeasible` with the reason, empty per-request arrays).
+    """
     from archgym.simulators.dram.controller import C_ERR, get_kernel
 
     dev = prepared.device
-    cfg = controller_config(design or {})
+    full = complete_design(design or {})
+    reason = dev.refresh_unsupported(full["RefreshPolicy"])
+    if reason is not None:
+        empty = np.zeros(0, dtype=np.int64)
+        return SimResult(Metrics.infeasible(reason), empty, empty, empty, np.zeros(0, dtype=np.bool_), {},
+                         Energy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), dev, prepared.mapping)
+    cfg = controller_config(full)
     kernel = get_kernel()
     arrival, complete, deliver, counters, active, t0, t1 = kernel(
         prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
@@ -168,7 +178,8 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     pop = reads if reads.size else writes
     n = len(prepared)
     energy = dram_energy(dev, cnt["act"], cnt["pre"], cnt["rd"], cnt["wr"], cnt["ref"],
-                         float(active.sum()), float(total_cycles))
+                         float(active.sum()), float(total_cycles),
+                         per_bank_refresh=full["RefreshPolicy"] == "PerBank")
     total_ns = total_cycles * tck_ns
     e_pj = energy.total_pj
     values = {
@@ -217,8 +228,10 @@ def simulate(
             ``cloud-2``), a DRAMSys ``.stl``/``.rstl`` file, a ``.npz``
             binary trace, or a :class:`Trace`.
         design: the ten DRAMSys mcconfig knobs; missing knobs take defaults.
-        device: a preset name (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``)
-            or a DRAMSys memspec JSON path.
+            A RefreshPolicy the device lacks (PerBank on DDR3/DDR4, SameBank
+            everywhere) gives ``Metrics.infeasible`` with the reason.
+        device: a preset name (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``,
+            ``LPDDR4-3200``) or a DRAMSys memspec JSON path.
         address_mapping: a DRAMSys addressmapping JSON path (default: the
             device's row-bank-column mapping).
         trace_clock_mhz: clock of the trace timestamps (default: the device's).

@@ -88,7 +88,58 @@ DDR4_1866 = Device(
     source=_DRAMSYS + "JEDEC_4Gb_DDR4-1866_8bit_A.json; JEDEC JESD79-4B; Micron 4Gb DDR4 datasheet (MT40A512M8)",
 )
 
+_LPDDR4_3200_TIMINGS = {
+    "CCD": 8, "CCDMW": 32, "CKE": 12, "CMDCKE": 3, "DQS2DQ": 2, "DQSCK": 6, "DQSS": 1, "ESCKE": 3,
+    "FAW": 64, "PPD": 4, "RCD": 29, "REFI": 6246, "REFIpb": 780, "RFCab": 448, "RFCpb": 224, "RL": 28,
+    "RAS": 68, "RPab": 34, "RPpb": 29, "RCab": 102, "RCpb": 97, "RPST": 0, "RRD": 16, "RTP": 12,
+    "SR": 24, "WL": 14, "WPRE": 2, "WR": 29, "WTR": 16, "XP": 12, "XSR": 460, "RTRS": 1,
+}
+
+#: One x16 channel of an 8 Gb LPDDR4-3200 die (tCK 0.625 ns, BL16, 8 banks, no bank groups).
+#: Timings: JEDEC JESD209-4B at 3200 MT/s (RL 28 / WL 14 nCK set A, tRCD 18 ns, tRPpb 18 ns,
+#: tRPab 21 ns, tRAS 42 ns, tRRD 10 ns, tFAW 40 ns, tPPD 4 nCK, tWR 18 ns, tWTR 10 ns,
+#: tRTP 7.5 ns, tRFCab 280 ns and tRFCpb 140 ns for 8 Gb per channel, tREFI 3.904 us,
+#: tREFIpb = tREFI / 8 = 488 ns); currents (VDD1 1.8 V, VDD2 1.1 V rails): the IDD table of
+#: Micron's LPDDR4 datasheets (e.g. MT53E256M32D2, IDD0 3.5/45 mA, IDD4R 2.25/275 mA), as
+#: transcribed in DRAMSys's JEDEC_8Gb_LPDDR4-3200_16bit.json (tukl-msd/DRAMSys commit 3ff9a995,
+#: configs/memspec). The model uses tRPpb/tRCpb for PRE/ACT, tRPab for PREA, tRFCab for REF and
+#: tRFCpb for REFpb; tPPD, tCCDMW and the VDDQ currents are kept but not modelled.
+LPDDR4_3200 = Device(
+    memory_type="LPDDR4", memory_id="JEDEC_8Gb_LPDDR4-3200_16bit",
+    ranks=1, bank_groups=1, banks=8, rows=65536, columns=1024, width=16, devices=1,
+    burst_length=16, data_rate=2, tck_s=625e-12,
+    timings={
+        **{k: v for k, v in _LPDDR4_3200_TIMINGS.items() if k not in ("CCD", "RRD", "WTR")},
+        "CCD_S": 8, "CCD_L": 8, "RRD_S": 16, "RRD_L": 16, "WTR_S": 16, "WTR_L": 16,
+        "RP": 29, "RC": 97, "RFC": 448, "CL": 28,
+    },
+    power={
+        "idd01": 3.5e-3, "idd02": 45.0e-3, "idd0ql": 0.75e-3,
+        "idd2n1": 2.0e-3, "idd2n2": 27.0e-3, "idd2nQ": 0.75e-3,
+        "idd2ns1": 2.0e-3, "idd2ns2": 23.0e-3, "idd2nsq": 0.75e-3,
+        "idd2p1": 1.2e-3, "idd2p2": 3.0e-3, "idd2pQ": 0.75e-3,
+        "idd2ps1": 1.2e-3, "idd2ps2": 3.0e-3, "idd2psq": 0.75e-3,
+        "idd3n1": 2.25e-3, "idd3n2": 30.0e-3, "idd3nQ": 0.75e-3,
+        "idd3ns1": 2.25e-3, "idd3ns2": 30.0e-3, "idd3nsq": 0.75e-3,
+        "idd3p1": 1.2e-3, "idd3p2": 9.0e-3, "idd3pQ": 0.75e-3,
+        "idd3ps1": 1.2e-3, "idd3ps2": 9.0e-3, "idd3psq": 0.75e-3,
+        "idd4r1": 2.25e-3, "idd4r2": 275.0e-3, "idd4rq": 150.0e-3,
+        "idd4w1": 2.25e-3, "idd4w2": 210.0e-3, "idd4wq": 55.0e-3,
+        "idd51": 10.0e-3, "idd52": 90.0e-3,
+        "idd5ab1": 2.5e-3, "idd5ab2": 30.0e-3, "idd5abq": 0.75e-3,
+        "idd5pb1": 2.5e-3, "idd5pb2": 30.0e-3, "idd5pbq": 0.75e-3, "idd5q": 0.75e-3,
+        "idd61": 0.3e-3, "idd62": 0.5e-3, "idd6q": 0.1e-3,
+        "vdd1": 1.8, "vdd2": 1.1, "vddq": 1.1, "iBeta_vdd1": 3.5e-3, "iBeta_vdd2": 45.0e-3,
+        "vdd": 1.1, "idd0": 45.0e-3, "idd2n": 27.0e-3, "idd3n": 30.0e-3, "idd4r": 275.0e-3,
+        "idd4w": 210.0e-3, "idd5": 90.0e-3,
+        "vpp": 1.8, "ipp0": 3.5e-3, "ipp2n": 2.0e-3, "ipp3n": 2.25e-3, "ipp4r": 2.25e-3,
+        "ipp4w": 2.25e-3, "ipp5B": 10.0e-3,
+    },
+    name="LPDDR4-3200",
+    source=_DRAMSYS + "JEDEC_8Gb_LPDDR4-3200_16bit.json; JEDEC JESD209-4B; Micron LPDDR4 datasheet IDD table",
+)
+
 #: presets by name; ``DDR4-2400`` is the default device
-PRESETS: dict[str, Device] = {d.name: d for d in (DDR4_2400, DDR4_1866, DDR3_1600)}
+PRESETS: dict[str, Device] = {d.name: d for d in (DDR4_2400, DDR4_1866, DDR3_1600, LPDDR4_3200)}
 
 DEFAULT_DEVICE = "DDR4-2400"

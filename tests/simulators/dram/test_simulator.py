@@ -19,7 +19,7 @@ KNOBS = {
     "SchedulerBuffer": ("Bankwise", "ReadWrite", "Shared"),
     "RequestBufferSize": (1, 2, 4, 8, 16, 32, 64, 128),
     "RespQueue": ("Fifo", "Reorder"),
-    "RefreshPolicy": ("NoRefresh", "AllBank"),
+    "RefreshPolicy": ("NoRefresh", "AllBank", "PerBank", "SameBank"),
     "RefreshMaxPostponed": (1, 2, 4, 8),
     "RefreshMaxPulledin": (1, 2, 4, 8),
     "Arbiter": ("Simple", "Fifo", "Reorder"),
@@ -57,8 +57,12 @@ def test_every_sampled_design_runs_on_every_workload():
     rng = np.random.default_rng(1)
     for w in WORKLOADS:
         wl = sim.load_workload(w)
-        for _ in range(3):
-            m = sim.evaluate(SPACE.sample(rng), wl)
+        for _ in range(6):
+            d = SPACE.sample(rng)
+            m = sim.evaluate(d, wl)
+            if d["RefreshPolicy"] in ("PerBank", "SameBank"):
+                assert not m.feasible and f"RefreshPolicy={d['RefreshPolicy']}" in m.reason
+                continue
             assert m["latency_ns"] > 0 and 0 < m["bandwidth_gbps"] <= 19.21 and m["power_mw"] > 0
 
 
