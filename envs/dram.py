@@ -71,7 +71,11 @@ class DRAMEnv(DesignEnv):
     ArchGym's own formulations are available with ``reward_formulation``:
     ``"power"`` (``target_power_mw / |power_mw - target_power_mw|``),
     ``"latency"`` (the same over ``latency_ns``) or ``"both"`` (their
-    product). Every controller design is feasible.
+    product). Every controller design is feasible except a ``RefreshPolicy``
+    the device lacks: ``PerBank`` needs per-bank refresh (``LPDDR4-3200``,
+    not the DDR3/DDR4 devices) and ``SameBank`` needs DDR5, which the model
+    does not cover; such a design is infeasible (``info["feasible"]`` is
+    false, ``info["reason"]`` says why).
 
     ## Starting State
 
@@ -91,7 +95,7 @@ class DRAMEnv(DesignEnv):
     | reward_formulation | str or None | None | ArchGym's ``"power"``, ``"latency"`` or ``"both"`` (overrides ``objective``) |
     | target_power_mw | float | 1000.0 | power target of the ArchGym formulations |
     | target_latency_ns | float | 50.0 | latency target of the ArchGym formulations |
-    | device | str or path | ``"DDR4-2400"`` | preset (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``) or DRAMSys memspec JSON |
+    | device | str or path | ``"DDR4-2400"`` | preset (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``, ``LPDDR4-3200``) or DRAMSys memspec JSON |
     | address_mapping | path or None | None | DRAMSys addressmapping JSON (default: row-bank-column) |
     | trace_clock_mhz | float or None | None | clock of the trace timestamps (default: the device clock) |
     {common_arguments}

@@ -11,7 +11,8 @@ Entry points:
   address_mapping=None, trace_clock_mhz=None) -> Metrics``
 * :class:`DRAMSimulator` -- the :class:`archgym.simulator.Simulator` for envs
 * :data:`SPACE` -- the ten knobs; :func:`write_mcconfig` / :func:`read_mcconfig`
-* devices (:data:`PRESETS`, :func:`read_memspec`), address mappings
+* devices (:data:`PRESETS`: DDR4-2400, DDR4-1866, DDR3-1600, LPDDR4-3200;
+  :func:`read_memspec` for DDR3, DDR4 and LPDDR4 memspecs), address mappings
   (:func:`read_address_mapping`), traces (:func:`read_trace`,
   :func:`write_trace`) and the named workloads (:data:`WORKLOADS`)
 

@@ -34,7 +34,20 @@ One channel, one initiator. The model follows DRAMSys's controller
   As DRAMSys re-evaluates its refresh manager whenever the controller runs,
   a refresh that is not forced and has not issued yet is postponed (a
   pulled-in one abandoned) when a request reaches the rank; only a forced
-  refresh blocks the bank machines.
+  refresh blocks the bank machines. A PREA waits tRP (tRPab on LPDDR4).
+* **Refresh** (PerBank, per rank, devices with tRFCpb/tREFIpb such as
+  LPDDR4): DRAMSys's RefreshManagerPerBank. Every tREFIpb the manager picks
+  the first bank, in bank order, not yet refreshed in this round and with no
+  buffered request; if every remaining bank is busy the refresh is
+  postponed, up to ``RefreshMaxPostponed`` x banks, then forced on the first
+  remaining bank, which alone is blocked. The chosen bank is precharged
+  (PRE) if open, then gets a REFpb: that bank waits tRFCpb, every other bank
+  keeps serving (an ACT after a REFpb respects tRRD). After a REFpb, idle
+  remaining banks are pulled in, up to ``RefreshMaxPulledin`` x banks. An
+  unforced choice is dropped, and the manager chooses again, when a request
+  reaches the chosen bank. ``ref_count`` then counts REFpb commands.
+  SameBank (DDR5) is not modelled: the design is infeasible, as is PerBank
+  on a device without per-bank refresh (see ``model.run_prepared``).
 * **Responses**: a read completes RL + BL/2 after its RD, a write WL + BL/2
   after its WR. With ``RespQueue=Reorder`` or ``Arbiter=Reorder`` responses
   leave in request order (single channel and initiator: both restore the
