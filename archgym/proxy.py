@@ -117,10 +117,9 @@ class FeatureSchema:
             if f.kind == "numeric":
                 v = np.asarray(values, dtype=np.float64)
                 x[:, j] = np.log2(v) if f.log else v
-            else:  # a vectorised lookup: map the distinct values once, then index
+            else:
                 lookup = {c: i for i, c in enumerate(f.categories)}
-                distinct, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-                idx = np.array([lookup.get(str(v), -1) for v in distinct], dtype=np.int64)[inverse.reshape(-1)]
+                idx = np.fromiter((lookup.get(str(v), -1) for v in values), dtype=np.int64, count=n)
                 rows = np.flatnonzero(idx >= 0)
                 x[rows, j + idx[rows]] = 1.0
             j += f.width
