@@ -99,11 +99,12 @@ _LPDDR4_3200_TIMINGS = {
 #: Timings: JEDEC JESD209-4B at 3200 MT/s (RL 28 / WL 14 nCK set A, tRCD 18 ns, tRPpb 18 ns,
 #: tRPab 21 ns, tRAS 42 ns, tRRD 10 ns, tFAW 40 ns, tPPD 4 nCK, tWR 18 ns, tWTR 10 ns,
 #: tRTP 7.5 ns, tRFCab 280 ns and tRFCpb 140 ns for 8 Gb per channel, tREFI 3.904 us,
-#: tREFIpb = tREFI / 8 = 488 ns); currents (VDD1 1.8 V, VDD2 1.1 V rails): the IDD table of
-#: Micron's LPDDR4 datasheets (e.g. MT53E256M32D2, IDD0 3.5/45 mA, IDD4R 2.25/275 mA), as
-#: transcribed in DRAMSys's JEDEC_8Gb_LPDDR4-3200_16bit.json (tukl-msd/DRAMSys commit 3ff9a995,
-#: configs/memspec). The model uses tRPpb/tRCpb for PRE/ACT, tRPab for PREA, tRFCab for REF and
-#: tRFCpb for REFpb; tPPD, tCCDMW and the VDDQ currents are kept but not modelled.
+#: tREFIpb = tREFI / 8 = 488 ns); currents (VDD1 1.8 V, VDD2 1.1 V rails; IDD0 3.5/45 mA,
+#: IDD4R 2.25/275 mA, ...) as given in DRAMSys's JEDEC_8Gb_LPDDR4-3200_16bit.json
+#: (tukl-msd/DRAMSys commit 3ff9a995, configs/memspec), the same IDD table as DRAMSys's
+#: Micron-derived MICRON_6Gb_LPDDR4-3200_32bit_A.json. The model uses tRPpb/tRCpb for PRE/ACT,
+#: tRPab for PREA, tRFCab for REF and tRFCpb for REFpb; tPPD, tCCDMW and the VDDQ currents are
+#: kept but not modelled.
 LPDDR4_3200 = Device(
     memory_type="LPDDR4", memory_id="JEDEC_8Gb_LPDDR4-3200_16bit",
     ranks=1, bank_groups=1, banks=8, rows=65536, columns=1024, width=16, devices=1,
@@ -136,7 +137,7 @@ LPDDR4_3200 = Device(
         "ipp4w": 2.25e-3, "ipp5B": 10.0e-3,
     },
     name="LPDDR4-3200",
-    source=_DRAMSYS + "JEDEC_8Gb_LPDDR4-3200_16bit.json; JEDEC JESD209-4B; Micron LPDDR4 datasheet IDD table",
+    source=_DRAMSYS + "JEDEC_8Gb_LPDDR4-3200_16bit.json (commit 3ff9a995); JEDEC JESD209-4B",
 )
 
 #: presets by name; ``DDR4-2400`` is the default device
