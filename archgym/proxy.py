@@ -67,10 +67,10 @@ LOG_FEATURE_RATIO = 16.0
 # -- features -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Feature:
-    """One input column: a knob (or the workload), numeric or one-hot encoded."""
+    """One input column: a knob (or the workload), numeric, one-hot, or 0/1 for a two-valued one."""
 
     name: str
-    kind: str  # "numeric" | "categorical"
+    kind: str  # "numeric" | "categorical" | "binary" (1.0 for categories[1])
     categories: tuple[Any, ...] = ()
     log: bool = False
 
@@ -102,7 +102,8 @@ class FeatureSchema:
                 lo, hi = float(s.min()), float(s.max())
                 feats.append(Feature(name, "numeric", log=lo > 0 and hi / lo >= LOG_FEATURE_RATIO))
             else:
-                feats.append(Feature(name, "categorical", tuple(sorted(map(str, s.unique())))))
+                cats = tuple(sorted(map(str, s.unique())))
+                feats.append(Feature(name, "binary" if len(cats) == 2 else "categorical", cats))
         if with_workload:
             feats.append(Feature("workload", "categorical", tuple(sorted(map(str, df["workload"].unique())))))
         return cls(tuple(feats))
@@ -117,6 +118,9 @@ class FeatureSchema:
             if f.kind == "numeric":
                 v = np.asarray(values, dtype=np.float64)
                 x[:, j] = np.log2(v) if f.log else v
+            elif f.kind == "binary":
+                one = f.categories[1]
+                x[:, j] = np.fromiter((str(v) == one for v in values), dtype=np.float64, count=n)
             else:
                 lookup = {c: i for i, c in enumerate(f.categories)}
                 idx = np.fromiter((lookup.get(str(v), -1) for v in values), dtype=np.int64, count=n)
@@ -143,8 +147,9 @@ class FeatureSchema:
         return [int(o) for o, f in zip(offsets, self.features) if f.kind == "numeric" and f.log]
 
     def describe(self) -> dict[str, str]:
-        """The transform of every input: ``log2``, ``linear`` or ``one-hot(k)``."""
-        return {f.name: ("log2" if f.log else "linear") if f.kind == "numeric" else f"one-hot({f.width})"
+        """The transform of every input: ``log2``, ``linear``, ``one-hot(k)`` or ``binary(a|b)``."""
+        return {f.name: ("log2" if f.log else "linear") if f.kind == "numeric" else
+                f"binary({'|'.join(f.categories)})" if f.kind == "binary" else f"one-hot({f.width})"
                 for f in self.features}
 
 

@@ -165,14 +165,16 @@ def test_feature_and_target_transforms_round_trip(toy_dir):
     import pandas as pd
 
     df = pd.DataFrame({"design.rows": [4, 8, 64, 256], "design.flow": ["ws", "os", "ws", "is"],
-                       "design.small": [1, 2, 3, 4], "workload": ["w"] * 4})
+                       "design.small": [1, 2, 3, 4], "design.zmem": ["sram", "dram", "dram", "sram"],
+                       "workload": ["w"] * 4})
     schema = proxy.FeatureSchema.from_frame(df, with_workload=False)
-    assert schema.describe() == {"flow": "one-hot(3)", "rows": "log2", "small": "linear"}
+    assert schema.describe() == {"flow": "one-hot(3)", "rows": "log2", "small": "linear", "zmem": "binary(dram|sram)"}
     x = schema.encode_frame(df)
     np.testing.assert_array_equal(x[:, schema.log_columns[0]], np.log2([4, 8, 64, 256]))
     np.testing.assert_array_equal(x[:, :3].sum(axis=1), 1.0)
-    np.testing.assert_array_equal(schema.encode_designs([{"rows": 64, "flow": "is", "small": 3}], "w"),
-                                  [[1.0, 0.0, 0.0, 6.0, 3.0]])
+    np.testing.assert_array_equal(x[:, 5], [1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(schema.encode_designs([{"rows": 64, "flow": "is", "small": 3, "zmem": "dram"}], "w"),
+                                  [[1.0, 0.0, 0.0, 6.0, 3.0, 0.0]])
     # a log target: fitted on log y, predicted as exp, so a pure power law is recovered in units
     y = 3.0 * 2.0 ** x[:, 3] ** 1.0 * df["design.small"].to_numpy() ** 0.5
     tm = proxy.TargetModel(proxy.PolyRidge(schema.log_columns).fit(x, (np.log(y) - 1.0) / 2.0), True, 1.0, 2.0)
