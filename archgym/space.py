@@ -352,7 +352,7 @@ class ParameterSpace:
 
     def markdown_table(self) -> str:
         """The knob table as Markdown, used in environment docstrings."""
-        rows = self.table()
+        rows = [{k: v.replace("|", "\\|") for k, v in r.items()} for r in self.table()]
         head = "| knob | kind | values | default | unit | meaning |\n| --- | --- | --- | --- | --- | --- |\n"
         return head + "\n".join(
             f"| `{r['knob']}` | {r['kind']} | {r['values']} | {r['default']} | {r['unit']} | {r['meaning']} |"

@@ -35,6 +35,9 @@ def main() -> None:
             base = run_prepared(p, base_design).metrics
             for v in knob.choices:
                 m = run_prepared(p, {**base_design, knob.name: v}).metrics
+                if not m.feasible:
+                    print(f"| {w} | {knob.name} | {v} | infeasible: {m.reason} | | |")
+                    continue
                 rel = [m[k] / base[k] - 1 for k in METRICS]
                 summary[knob.name] = max(summary.get(knob.name, 0.0), *(abs(r) for r in rel))
                 if v != base_design[knob.name]:
