@@ -148,11 +148,9 @@ def _print_model(model: Any) -> None:
         table.add_row(name, f"{r['n_train']}/{r['n_val']}/{r['n_test']}", _fmt(r["rmse"]),
                       _fmt(r["rmse_pct_of_mean"]), _fmt(r["r2"]), _fmt(r["spearman"]), _fmt(r["mape_pct"]))
     console.print(table)
-    tf = model.transforms() if hasattr(model, "transforms") else None
-    if tf:
-        console.print(escape("features: " + ", ".join(f"{k} {v}" for k, v in tf["features"].items())))
-        console.print(escape("targets: " + ", ".join(f"{k} {v} ({tf['estimators'][k]})"
-                                                     for k, v in tf["targets"].items())))
+    tf = model.transforms()
+    console.print(escape("features: " + ", ".join(f"{k} {v}" for k, v in tf["features"].items())))
+    console.print(escape("targets: " + ", ".join(f"{k} {v} ({tf['estimators'][k]})" for k, v in tf["targets"].items())))
     if model.feasibility_accuracy is not None:
         console.print(f"feasibility classifier accuracy (test): {model.feasibility_accuracy:.4f}")
     sp = model.speed
