@@ -51,6 +51,8 @@ from archgym.simulator import Simulator
 if TYPE_CHECKING:
     import pandas as pd
 
+    from archgym.space import ParameterSpace
+
 log = logging.getLogger(__name__)
 
 MODELS = ("rf", "gbt", "mlp", "poly", "auto")
@@ -108,12 +110,17 @@ class FeatureSchema:
             feats.append(Feature("workload", "categorical", tuple(sorted(map(str, df["workload"].unique())))))
         return cls(tuple(feats))
 
-    def encode(self, columns: Mapping[str, Sequence[Any]], n: int) -> np.ndarray:
-        """Input matrix from column-wise values (``{knob: values}``, plus ``workload``)."""
-        width = sum(f.width for f in self.features)
+    def encode(self, columns: Mapping[str, Sequence[Any]], n: int,
+               features: Sequence[Feature] | None = None) -> np.ndarray:
+        """Input matrix from column-wise values (``{knob: values}``, plus ``workload``).
+
+        ``features`` restricts the columns to those of a subset of the schema's features.
+        """
+        features = self.features if features is None else features
+        width = sum(f.width for f in features)
         x = np.zeros((n, width), dtype=np.float64)
         j = 0
-        for f in self.features:
+        for f in features:
             values = columns[f.name]
             if f.kind == "numeric":
                 v = np.asarray(values, dtype=np.float64)
@@ -140,6 +147,30 @@ class FeatureSchema:
                 for f in self.features}
         return self.encode(cols, len(designs))
 
+    def index_encoder(self, space: "ParameterSpace", workload: str) -> "IndexEncoder":
+        """An encoder of ``(n, n_knobs)`` action-index arrays of ``space`` on one workload.
+
+        Every knob's possible values go through :meth:`encode` once, so the
+        encoder's rows are exactly what :meth:`encode_designs` gives for the
+        decoded designs.
+
+        Raises:
+            UserError: the space's knobs differ from the schema's.
+        """
+        grids = {k.name: k.grid() for k in space.knobs}
+        missing = sorted(set(self.knobs) - set(grids))
+        if missing:
+            raise UserError(f"the design space lacks the proxy model's knobs {', '.join(missing)}")
+        offsets = np.cumsum([0] + [f.width for f in self.features])
+        base = np.zeros(int(offsets[-1]), dtype=np.float64)
+        columns = {f.name: (slice(int(offsets[i]), int(offsets[i + 1])), f) for i, f in enumerate(self.features)}
+        if "workload" in columns:
+            cols, f = columns["workload"]
+            base[cols] = self.encode({"workload": [workload]}, 1, (f,))[0]
+        tables = tuple((k, columns[name][0], self.encode({name: list(grid)}, len(grid), (columns[name][1],)))
+                       for k, (name, grid) in enumerate(grids.items()) if name in columns)
+        return IndexEncoder(base, tables, np.array([len(g) for g in grids.values()], dtype=np.int64))
+
     @property
     def log_columns(self) -> list[int]:
         """Input-matrix columns that hold a ``log2``-encoded knob."""
@@ -151,6 +182,40 @@ class FeatureSchema:
         return {f.name: ("log2" if f.log else "linear") if f.kind == "numeric" else
                 f"binary({'|'.join(f.categories)})" if f.kind == "binary" else f"one-hot({f.width})"
                 for f in self.features}
+
+
+@dataclass(frozen=True)
+class IndexEncoder:
+    """The input matrix of designs given as action indices, by table look-up (no design dicts).
+
+    Built by :meth:`FeatureSchema.index_encoder`: ``base`` is the row every
+    design shares (the workload's one-hot), and ``tables`` holds, per knob in
+    the space's order, its position in the index array, the input columns it
+    fills and the encoded row of each of its choices (knobs the model does not
+    read have no table).
+    """
+
+    base: np.ndarray
+    tables: tuple[tuple[int, slice, np.ndarray], ...]
+    nvec: np.ndarray
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        """The ``(n, width)`` input matrix of a ``(n, n_knobs)`` array of choice indices.
+
+        Raises:
+            ValueError: wrong shape or an index out of a knob's range.
+        """
+        idx = np.asarray(idx)
+        if idx.ndim != 2 or idx.shape[1] != len(self.nvec) or idx.dtype.kind not in "iu":
+            raise ValueError(f"expected an integer array of shape (n, {len(self.nvec)}), got "
+                             f"{idx.dtype} {idx.shape}")
+        if idx.size and ((idx < 0).any() or (idx >= self.nvec).any()):
+            raise ValueError(f"action index out of range; the knobs have {self.nvec.tolist()} choices")
+        x = np.empty((len(idx), len(self.base)), dtype=np.float64)
+        x[:] = self.base
+        for k, cols, table in self.tables:
+            x[:, cols] = table[idx[:, k]]
+        return x
 
 
 # -- the model bundle -------------------------------------------------------------------------------------
@@ -341,9 +406,24 @@ class ProxyModel:
 
     def predict(self, designs: Sequence[Mapping[str, Any]], workload: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Predicted metrics per target and a feasibility mask for complete designs on one workload."""
-        x = self.features.encode_designs(designs, workload)
+        return self.predict_encoded(self.features.encode_designs(designs, workload))
+
+    def index_encoder(self, space: "ParameterSpace", workload: str) -> IndexEncoder:
+        """The look-up encoder :meth:`predict_indices` takes, for designs of ``space`` on ``workload``."""
+        return self.features.index_encoder(space, workload)
+
+    def predict_indices(self, idx: np.ndarray, encoder: IndexEncoder) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """:meth:`predict` for a ``(n, n_knobs)`` array of action indices, without building design dicts.
+
+        ``encoder`` (from :meth:`index_encoder`) fixes the space and workload;
+        the numbers are those of :meth:`predict` on the decoded designs.
+        """
+        return self.predict_encoded(encoder(idx))
+
+    def predict_encoded(self, x: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Predicted metrics per target and a feasibility mask for an encoded input matrix."""
         values = {name: t.predict(x) for name, t in self.targets.items()}
-        feasible = self.feasibility.predict(x) if self.feasibility is not None else np.ones(len(designs), dtype=bool)
+        feasible = self.feasibility.predict(x) if self.feasibility is not None else np.ones(len(x), dtype=bool)
         return values, feasible
 
     def fingerprint(self) -> str:
@@ -695,6 +775,7 @@ class ProxySimulator(Simulator):
         self.metrics = tuple(m for m in base.metrics if m.name in model.targets)
         self.default_workload = base.default_workload if base.default_workload in model.workloads \
             else model.workloads[0]
+        self._encoders: dict[str, IndexEncoder] = {}
 
     def workloads(self) -> list[str]:
         return list(self.model.workloads)
@@ -715,7 +796,23 @@ class ProxySimulator(Simulator):
         return self.evaluate_batch([design], workload)[0]
 
     def evaluate_batch(self, designs: Sequence[Mapping[str, Any]], workload: Any) -> list[Metrics]:
-        values, feasible = self.model.predict(designs, str(workload))
+        return self._metrics(*self.model.predict(designs, str(workload)))
+
+    def evaluate_indices(self, idx: np.ndarray, workload: Any) -> list[Metrics]:
+        """:meth:`evaluate_batch` of designs given as a ``(n, n_knobs)`` array of action indices.
+
+        Encodes by table look-up (:class:`IndexEncoder`, built once per
+        workload), so no design dicts are made; the metrics are identical.
+        """
+        name = str(workload)
+        encoder = self._encoders.get(name)
+        if encoder is None:
+            encoder = self._encoders[name] = self.model.index_encoder(self.space, name)
+        return self._metrics(*self.model.predict_indices(idx, encoder))
+
+    @staticmethod
+    def _metrics(values: Mapping[str, np.ndarray], feasible: np.ndarray) -> list[Metrics]:
+        """One :class:`Metrics` per design from predicted columns and the feasibility mask."""
         out = []
         for i, ok in enumerate(feasible):
             if ok:

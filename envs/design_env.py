@@ -102,10 +102,19 @@ class _Core:
             obs[-1] = 1.0
         return obs
 
-    def run(self, designs: Sequence[Mapping[str, Any]]) -> list[tuple[Metrics, Evaluation]]:
-        """Evaluate complete designs, tell the listeners, return metrics and evaluations."""
+    def run(
+        self, designs: Sequence[Mapping[str, Any]], indices: np.ndarray | None = None
+    ) -> list[tuple[Metrics, Evaluation]]:
+        """Evaluate complete designs, tell the listeners, return metrics and evaluations.
+
+        ``indices`` (the designs' ``(n, n_knobs)`` action indices) lets a cost
+        model with an ``evaluate_indices`` method (the proxy) skip encoding the
+        design dicts; the designs are still what the evaluations record.
+        """
         t0 = time.perf_counter()
-        if len(designs) == 1:
+        if indices is not None and hasattr(self.simulator, "evaluate_indices"):
+            results = self.simulator.evaluate_indices(indices, self.workload)
+        elif len(designs) == 1:
             results = [self.simulator.evaluate(designs[0], self.workload)]
         else:
             results = self.simulator.evaluate_batch(designs, self.workload)
@@ -306,12 +315,14 @@ class DesignVectorEnv(VectorEnv):
         return obs, {}
 
     def step(self, actions: Any):
+        indices = None
         if isinstance(actions, Mapping):
             rows = [{k: actions[k][i] for k in actions} for i in range(self.num_envs)]
             designs = [self._core.space.decode(r) for r in rows]
         else:
-            designs = self._core.space.decode_batch(np.asarray(actions))
-        results = self._core.run(designs)
+            indices = np.asarray(actions, dtype=np.int64)
+            designs = self._core.space.decode_batch(indices)
+        results = self._core.run(designs, indices)
         self._steps += 1
         obs = np.stack([self._core.observe(m) for m, _ in results])
         rewards = np.array([ev.reward for _, ev in results], dtype=np.float64)

@@ -205,3 +205,50 @@ def test_model_file_records_its_transforms(toy_dir, tmp_path, kind):
     for name in a[0]:
         np.testing.assert_array_equal(a[0][name], b[0][name])
     assert m.metrics["area_mm2"]["spearman"] > 0.95
+
+
+def _whole_space(space):
+    """Every design of a (small) space as a ``(n, n_knobs)`` index array."""
+    return np.stack(np.meshgrid(*[np.arange(n) for n in space.nvec], indexing="ij"), -1).reshape(-1, len(space))
+
+
+@pytest.mark.parametrize("kind", ["rf", "mlp", "auto"])
+def test_index_path_gives_the_dict_path_numbers(toy_dir, rf_path, kind):
+    """predict_indices / evaluate_indices: table look-up, the same numbers as encoding design dicts."""
+    m = proxy.load_model(rf_path) if kind == "rf" else proxy.train(
+        toy_dir / "data", ["latency_cycles", "area_mm2"], kind, measure_speed=False)
+    env = gymnasium.make(TOY, cost_model="proxy", proxy=m)
+    sim, space = env.unwrapped.simulator, env.unwrapped.design_space
+    idx = _whole_space(space)
+    designs = space.decode_batch(idx)
+    for workload in m.workloads:  # two workloads: the workload one-hot is in the features
+        enc = m.index_encoder(space, workload)
+        np.testing.assert_array_equal(enc(idx), m.features.encode_designs(designs, workload))
+        (a, fa), (b, fb) = m.predict(designs, workload), m.predict_indices(idx, enc)
+        np.testing.assert_array_equal(fa, fb)
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name])
+        assert sim.evaluate_indices(idx, workload) == sim.evaluate_batch(designs, workload)
+    with pytest.raises(ValueError, match="out of range"):
+        enc(idx + space.nvec)
+    with pytest.raises(ValueError, match="shape"):
+        enc(idx[:, 1:])
+
+
+def test_vector_env_uses_the_index_path_with_the_same_records(rf_path, monkeypatch):
+    vec = gymnasium.make_vec(TOY, num_envs=8, cost_model="proxy", proxy=str(rf_path))
+    core = vec.unwrapped._core
+    calls = []
+    original = core.simulator.evaluate_indices
+    monkeypatch.setattr(core.simulator, "evaluate_indices", lambda *a: calls.append(1) or original(*a))
+    seen = []
+    core.listeners.append(seen.append)
+    vec.reset(seed=0)
+    actions = vec.action_space.sample()
+    _, rewards, *_, infos = vec.step(actions)
+    designs = core.space.decode_batch(actions)
+    expected = core.simulator.evaluate_batch(designs, core.workload)
+    assert calls and [ev.design for ev in seen] == designs
+    assert [ev.metrics for ev in seen] == [m.to_dict() if m.feasible else {} for m in expected]
+    np.testing.assert_array_equal(rewards, [core.reward(m) for m in expected])
+    assert {k: list(infos["design"][k]) for k in designs[0]} == {k: [d[k] for d in designs] for k in designs[0]}

@@ -1,0 +1,77 @@
+"""Proxy batch speed: design dicts against action-index arrays, side by side with the simulator.
+
+For each env and model kind this trains a proxy on the cached benchmark dataset
+(``run.py`` collects it under ``--data``; the first ``--n`` records), takes
+``--batch`` feasible held-out designs (as ``run.py``'s speed table does) as a
+``(n, n_knobs)`` array of action indices, and prints the time per design of
+
+* the simulator's ``evaluate_batch`` on the decoded design dicts,
+* the proxy on design dicts (``ProxyModel.predict``: dicts -> feature matrix -> models),
+* the proxy on the index array (``ProxyModel.predict_indices``: table look-up -> models),
+* ``ProxySimulator.evaluate_indices`` (the index path plus one ``Metrics`` per design,
+  what ``DesignVectorEnv.step`` calls).
+
+Usage:
+    python benchmarks/proxy/index_speed.py [--envs ID ...] [--models auto mlp] [--n 3000] [--batch 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from run import dataset  # run.py beside this file: the cached benchmark datasets
+
+from archgym import proxy
+from archgym.collect import make_env
+
+HERE = Path(__file__).parent
+
+
+def per_design(fn: Callable[[], object], n: int) -> float:
+    """Seconds per design of ``fn`` (a batch of ``n``): one warm-up call, then the best of >= 1 s of runs."""
+    fn()  # the first call of a process is slower (caches, lazily built tables)
+    return proxy._per_eval(fn, n, min_time=1.0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--envs", nargs="*", default=["archgym/Accelerator-v0", "archgym/SoC-v0"])
+    ap.add_argument("--models", nargs="*", default=["auto", "mlp"])
+    ap.add_argument("--n", type=int, default=3000, help="training records")
+    ap.add_argument("--batch", type=int, default=2000, help="designs per batch call")
+    ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder (run.py's)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print("| env | model | simulator batch µs | proxy dict-batch µs | proxy index-batch µs | "
+          "evaluate_indices µs | speed-up dict | speed-up index |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for env_id in args.envs:
+        df = dataset(env_id, args.data, args.n + 2 * args.batch)
+        env = make_env(env_id, workload=str(df["workload"].iloc[0]))  # the dataset's workload
+        base = env.unwrapped
+        space, sim, workload = base.design_space, base.simulator, base.workload
+        held_out = df.iloc[args.n:]
+        held_out = held_out[held_out["feasible"].astype(bool)].tail(args.batch)
+        idx = np.stack([space.encode(d) for d in proxy.designs_of(held_out, space.names)])
+        designs = space.decode_batch(idx)
+        sim_s = per_design(partial(sim.evaluate_batch, designs, workload), len(designs))
+        for kind in args.models:
+            m = proxy.train(df.iloc[:args.n], None, kind, seed=0, measure_speed=False)
+            wl = base.workload_name
+            enc = m.index_encoder(space, wl)
+            psim = proxy.ProxySimulator(m, sim)
+            dict_s = per_design(partial(m.predict, designs, wl), len(designs))
+            index_s = per_design(partial(m.predict_indices, idx, enc), len(designs))
+            metrics_s = per_design(partial(psim.evaluate_indices, idx, wl), len(designs))
+            print(f"| {env_id} | {kind} | {1e6 * sim_s:.1f} | {1e6 * dict_s:.2f} | {1e6 * index_s:.3f} | "
+                  f"{1e6 * metrics_s:.2f} | {sim_s / dict_s:.0f}x | {sim_s / index_s:.0f}x |", flush=True)
+        env.close()
+
+
+if __name__ == "__main__":
+    main()
