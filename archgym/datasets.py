@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Sequence
 
 from archgym.errors import UserError
+from archgym.fileio import atomic_output, atomic_write_bytes
 from archgym.records import (
     DESIGN_PREFIX,
     METRIC_PREFIX,
@@ -327,25 +328,13 @@ def existing_keys(directory: str | os.PathLike[str]) -> set[int]:
 
 
 # -- writing ----------------------------------------------------------------------------------------
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_table_shard(table: "pa.Table", directory: Path) -> Path:
     """Write ``table`` as a new immutable shard (temporary name, fsync, atomic rename)."""
     import pyarrow.parquet as pq
 
     path = directory / f"part-{uuid.uuid4().hex[:12]}-00000.parquet"
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(table, tmp)
     return path
 
 
@@ -451,7 +440,7 @@ def build_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
 def write_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """Rebuild ``manifest.json`` and replace it atomically; returns it."""
     manifest = build_manifest(directory)
-    _atomic_write_bytes(Path(directory) / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+    atomic_write_bytes(Path(directory) / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
     return manifest
 
 
@@ -634,9 +623,8 @@ def export_csv(directory: str | os.PathLike[str], out: str | os.PathLike[str], o
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ds = scan(directory, on_bad)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
     n = 0
-    with pacsv.CSVWriter(tmp, ds.schema) as writer:
+    with atomic_output(out_path) as tmp, pacsv.CSVWriter(tmp, ds.schema) as writer:
         for table in iter_tables(directory, on_bad=on_bad):
             table = table.select([c for c in ds.schema.names if c in table.schema.names])
             for name in ds.schema.names:
@@ -645,7 +633,6 @@ def export_csv(directory: str | os.PathLike[str], out: str | os.PathLike[str], o
                                                                                table.num_rows))
             writer.write_table(table.select(ds.schema.names).cast(ds.schema))
             n += table.num_rows
-    os.replace(tmp, out_path)
     return n
 
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from archgym.errors import UserError, unknown_choice
+from archgym.fileio import atomic_output
 from archgym.metrics import Metrics
 from archgym.records import DESIGN_PREFIX, METRIC_PREFIX
 from archgym.simulator import Simulator
@@ -436,12 +437,9 @@ class ProxyModel:
         """Write the model with joblib (temporary name, then atomic rename)."""
         import joblib
 
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.tmp")
-        joblib.dump(self, tmp, compress=3)
-        os.replace(tmp, p)
-        return p
+        with atomic_output(path) as tmp:
+            joblib.dump(self, tmp, compress=3)
+        return Path(path)
 
     def check_env(self, env_id: str, env_version: int, knobs: Sequence[str]) -> None:
         """Raise :class:`UserError` unless this model describes ``env_id`` at ``env_version`` with these knobs."""

@@ -27,6 +27,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+from archgym.fileio import atomic_output
 from archgym.space import ParameterSpace
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class RecordWriter:
         """Turn the buffered records into an immutable Parquet shard."""
         if not self._buffer:
             return
-        _write_shard(self._buffer, self.schema, self._shard_path())
+        write_shard(self._buffer, self.schema, self._shard_path())
         assert self._journal is not None
         self._journal.close()
         self._journal_path().unlink(missing_ok=True)
@@ -157,16 +158,13 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__} in a record")
 
 
-def _write_shard(rows: list[dict[str, Any]], schema: "pa.Schema", path: Path) -> None:
+def write_shard(rows: list[dict[str, Any]], schema: "pa.Schema", path: Path) -> None:
+    """Write ``rows`` as one immutable Parquet shard at ``path``, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist(rows, schema=schema)
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp)
 
 
 def _journal_rows(path: Path) -> list[dict[str, Any]]:

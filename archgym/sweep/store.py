@@ -22,6 +22,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from archgym.fileio import atomic_write_bytes
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -30,16 +32,6 @@ log = logging.getLogger(__name__)
 TRIALS = "trials"
 RECORDS = "records"
 SWEEPS = "sweeps"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a synced temporary file and an atomic rename."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def env_folder(env_id: str) -> str:
@@ -86,13 +78,13 @@ class ResultStore:
 
     def write(self, result: dict[str, Any], records: tuple[list[dict[str, Any]], "pa.Schema"] | None) -> None:
         """Commit one trial: its records (if any), then its result JSON."""
-        from archgym.records import _write_shard
+        from archgym.records import write_shard
 
         key = result["key"]
         if records is not None and records[0]:
             folder = self.records_dir(result["trial"]["env_id"])
             folder.mkdir(parents=True, exist_ok=True)
-            _write_shard(records[0], records[1], folder / f"part-{key}.parquet")
+            write_shard(records[0], records[1], folder / f"part-{key}.parquet")
         text = json.dumps(result, sort_keys=True, default=_json_default)
         atomic_write_bytes(self.trials_dir / f"{key}.json", text.encode())
 
