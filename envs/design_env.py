@@ -247,9 +247,6 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         """
         return self.simulator.evaluate(self.design_space.validate(design), self.workload)
 
-    def reward_of(self, metrics: Metrics) -> float:
-        return self._core.reward(metrics)
-
     @property
     def last_evaluation(self) -> Evaluation | None:
         """The evaluation made by the latest :meth:`step` (None after ``reset``)."""
@@ -326,16 +323,17 @@ class DesignVectorEnv(VectorEnv):
         self._steps += 1
         obs = np.stack([self._core.observe(m) for m, _ in results])
         rewards = np.array([ev.reward for _, ev in results], dtype=np.float64)
-        terminated = np.array([self._core.objective.met(m) for m, _ in results], dtype=bool)
+        per_env = [self._core.info(m, ev) for m, ev in results]
+        terminated = np.array([info["target_met"] for info in per_env], dtype=bool)
         truncated = self._steps >= self.env.max_steps
         infos: dict[str, Any] = {}
-        for i, (m, ev) in enumerate(results):
-            infos = self._add_info(infos, self._core.info(m, ev), i)
+        for i, info in enumerate(per_env):
+            infos = self._add_info(infos, info, i)
         done = terminated | truncated
         if done.any():
-            final = {"final_obs": obs.copy()}
+            final_obs = obs.copy()
             for i in np.flatnonzero(done):
-                infos = self._add_info(infos, {"final_obs": final["final_obs"][i]}, int(i))
+                infos = self._add_info(infos, {"final_obs": final_obs[i]}, int(i))
                 obs[i] = self._core.observe(None)
             self._steps[done] = 0
         return obs, rewards, terminated, truncated, infos
