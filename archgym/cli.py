@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from archgym.errors import UserError
@@ -219,24 +221,15 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app(args=argv, standalone_mode=False)
-    except (UserError, FileNotFoundError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    except (ValueError, FileNotFoundError) as exc:  # UserError, and knob checks raised by the core
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except ValueError as exc:  # knob values and similar checks raised by the core
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    except click.exceptions.ClickException as exc:  # usage errors: unknown option, missing argument
+        exc.show()
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive as ClickException subclasses
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
 
 
 # -- sub-command groups ---------------------------------------------------------

@@ -88,3 +88,8 @@ def test_env_arg_reaches_the_env(tmp_path, capsys):
 def test_bad_env_args(tmp_path, capsys, args, words):
     code, _, err = run_cli(["run", "--env", "archgym-test/Toy-v0", "--out", str(tmp_path), *args], capsys)
     assert code == 2 and words in " ".join(err.split())
+
+
+def test_error_text_is_printed_verbatim_not_as_markup(tmp_path, capsys):
+    code, _, err = run_cli(["run", "--env", "archgym/[bold]x-v0", "--out", str(tmp_path)], capsys)
+    assert code == 2 and "unknown env 'archgym/[bold]x-v0'" in err
