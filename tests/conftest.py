@@ -63,6 +63,21 @@ if "archgym-test/Toy-v0" not in gymnasium.registry:
 
 
 @pytest.fixture
+def run_cli(capsys):
+    """Run ``archgym`` in-process: ``run_cli(args) -> (exit code, stdout, stderr)``."""
+    from archgym.cli import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+            raise SystemExit(0)
+        out = capsys.readouterr()
+        return exc.value.code, out.out, out.err
+
+    return run
+
+
+@pytest.fixture
 def toy_env():
     env = gymnasium.make("archgym-test/Toy-v0")
     yield env

@@ -7,22 +7,13 @@ import json
 import pytest
 
 from archgym.agents import AGENTS, agent_class
-from archgym.cli import main
 
 EXPECTED = {"random", "walker", "grid", "sobol", "ga", "nsga2", "aco", "tpe", "gp", "cmaes", "ppo", "a2c", "dqn"}
 
 
-def run_cli(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
-
-
-def test_agents_lists_every_agent_with_family_and_hyperparameters(capsys):
+def test_agents_lists_every_agent_with_family_and_hyperparameters(run_cli):
     assert EXPECTED <= set(AGENTS)
-    code, out, _ = run_cli(["agents"], capsys)
+    code, out, _ = run_cli(["agents"])
     assert code == 0
     for name in AGENTS:
         cls = agent_class(name)
@@ -46,7 +37,7 @@ def _non_default(hp):
 
 
 @pytest.mark.parametrize("agent", sorted(EXPECTED))
-def test_hyperparameters_round_trip_through_the_cli(agent, tmp_path, capsys):
+def test_hyperparameters_round_trip_through_the_cli(agent, tmp_path, run_cli):
     cls = agent_class(agent)
     chosen = {hp.name: _non_default(hp) for hp in cls.hyperparameters}
     if agent == "cmaes":
@@ -55,22 +46,22 @@ def test_hyperparameters_round_trip_through_the_cli(agent, tmp_path, capsys):
             "--out", str(tmp_path), "--quiet"]
     for key, value in chosen.items():
         args += ["--hp", f"{key}={value}"]
-    code, _, err = run_cli(args, capsys)
+    code, _, err = run_cli(args)
     assert code == 0, err
     best = json.loads((tmp_path / "best.json").read_text())
     assert best["evaluations"] == 6 and best["agent"] == agent
     assert best["hyperparameters"] == {**{h.name: h.default for h in cls.hyperparameters}, **chosen}
 
 
-def test_bad_hyperparameters_are_one_line_errors(tmp_path, capsys):
+def test_bad_hyperparameters_are_one_line_errors(tmp_path, run_cli):
     base = ["run", "--env", "archgym-test/Toy-v0", "--budget", "3", "--out", str(tmp_path), "--quiet"]
-    code, _, err = run_cli(base + ["--agent", "ga", "--hp", "populaton=5"], capsys)
+    code, _, err = run_cli(base + ["--agent", "ga", "--hp", "populaton=5"])
     assert code == 2 and "no hyperparameter 'populaton'; valid: population, crossover_rate" in err
-    code, _, err = run_cli(base + ["--agent", "ga", "--hp", "mutation_rate=2"], capsys)
+    code, _, err = run_cli(base + ["--agent", "ga", "--hp", "mutation_rate=2"])
     assert code == 2 and "outside [0.0, 1.0]" in err
-    code, _, err = run_cli(base + ["--agent", "cmaes", "--hp", "categoricals=onehot"], capsys)
+    code, _, err = run_cli(base + ["--agent", "cmaes", "--hp", "categoricals=onehot"])
     assert code == 2 and "not one of ['index', 'independent']" in err
-    code, _, err = run_cli(base + ["--agent", "cmaes", "--hp", "separable=true"], capsys)
+    code, _, err = run_cli(base + ["--agent", "cmaes", "--hp", "separable=true"])
     assert code == 2 and "cannot be combined" in err
-    code, _, err = run_cli(base + ["--agent", "annealing"], capsys)
+    code, _, err = run_cli(base + ["--agent", "annealing"])
     assert code == 2 and "unknown agent 'annealing'; valid choices: random, walker" in err

@@ -6,21 +6,12 @@ import json
 
 import pytest
 
-from archgym.cli import main
 from archgym.records import read_records
 
 
-def run_cli(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
-
-
-def test_run_writes_records_plot_and_best(tmp_path, capsys):
+def test_run_writes_records_plot_and_best(tmp_path, run_cli):
     code, out, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "random", "--budget", "30",
-                            "--seed", "3", "--out", str(tmp_path), "--quiet"], capsys)
+                            "--seed", "3", "--out", str(tmp_path), "--quiet"])
     assert code == 0
     df = read_records(tmp_path / "records")
     assert len(df) == 30 and list(df["step"]) == list(range(1, 31))
@@ -32,11 +23,11 @@ def test_run_writes_records_plot_and_best(tmp_path, capsys):
     assert "best design" in out
 
 
-def test_same_seed_same_records(tmp_path, capsys):
+def test_same_seed_same_records(tmp_path, run_cli):
     frames = []
     for d in ("a", "b"):
         run_cli(["run", "--env", "archgym-test/Toy-v0", "--budget", "15", "--seed", "5", "--out",
-                 str(tmp_path / d), "--quiet"], capsys)
+                 str(tmp_path / d), "--quiet"])
         frames.append(read_records(tmp_path / d / "records").drop(columns=["run_id", "timestamp", "wall_time_s"]))
     assert frames[0].equals(frames[1])
 
@@ -51,30 +42,30 @@ def test_same_seed_same_records(tmp_path, capsys):
     (["run", "--env", "archgym-test/Toy-v0", "--budget", "0"], "--budget must be >= 1"),
     (["describe", "archgym/Nope-v0"], "unknown env"),
 ])
-def test_user_errors_are_one_line_exit_2(tmp_path, capsys, args, words):
-    code, _, err = run_cli(args + (["--out", str(tmp_path)] if args[0] == "run" else []), capsys)
+def test_user_errors_are_one_line_exit_2(tmp_path, run_cli, args, words):
+    code, _, err = run_cli(args + (["--out", str(tmp_path)] if args[0] == "run" else []))
     assert code == 2
     assert words in " ".join(err.split())
     assert "Traceback" not in err
 
 
-def test_envs_and_agents_listing(capsys):
-    code, out, _ = run_cli(["envs"], capsys)
+def test_envs_and_agents_listing(run_cli):
+    code, out, _ = run_cli(["envs"])
     assert code == 0 and "archgym/Accelerator-v0" in out
-    code, out, _ = run_cli(["agents"], capsys)
+    code, out, _ = run_cli(["agents"])
     assert code == 0 and "random" in out
 
 
-def test_describe_shows_knobs_and_metrics(capsys):
-    code, out, _ = run_cli(["describe", "archgym-test/Toy-v0"], capsys)
+def test_describe_shows_knobs_and_metrics(run_cli):
+    code, out, _ = run_cli(["describe", "archgym-test/Toy-v0"])
     assert code == 0
     for word in ("size", "colour", "latency_cycles", "unit, double", "design space size: 144"):
         assert word in out
 
 
-def test_env_arg_reaches_the_env(tmp_path, capsys):
+def test_env_arg_reaches_the_env(tmp_path, run_cli):
     code, _, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--budget", "12", "--env-arg", "max_steps=3",
-                          "--out", str(tmp_path), "--quiet"], capsys)
+                          "--out", str(tmp_path), "--quiet"])
     assert code == 0
     best = json.loads((tmp_path / "best.json").read_text())
     assert "--env-arg max_steps=3" in best["reproduce"]
@@ -85,11 +76,11 @@ def test_env_arg_reaches_the_env(tmp_path, capsys):
     (["--env-arg", "workload=unit", "--workload", "unit"], "repeats --workload"),
     (["--env-arg", "max_steps"], "must look like key=value"),
 ])
-def test_bad_env_args(tmp_path, capsys, args, words):
-    code, _, err = run_cli(["run", "--env", "archgym-test/Toy-v0", "--out", str(tmp_path), *args], capsys)
+def test_bad_env_args(tmp_path, run_cli, args, words):
+    code, _, err = run_cli(["run", "--env", "archgym-test/Toy-v0", "--out", str(tmp_path), *args])
     assert code == 2 and words in " ".join(err.split())
 
 
-def test_error_text_is_printed_verbatim_not_as_markup(tmp_path, capsys):
-    code, _, err = run_cli(["run", "--env", "archgym/[bold]x-v0", "--out", str(tmp_path)], capsys)
+def test_error_text_is_printed_verbatim_not_as_markup(tmp_path, run_cli):
+    code, _, err = run_cli(["run", "--env", "archgym/[bold]x-v0", "--out", str(tmp_path)])
     assert code == 2 and "unknown env 'archgym/[bold]x-v0'" in err

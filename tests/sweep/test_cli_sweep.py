@@ -8,32 +8,24 @@ import subprocess
 import sys
 import time
 
-import pytest
-
-from archgym.cli import main
 from archgym.records import read_records
 from archgym.sweep.plan import expand
 from archgym.sweep.spec import load_spec
 from archgym.sweep.store import ResultStore
 
 
-def cli(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exc.value.code, " ".join(captured.out.split()), captured.err
-
-
-def test_run_then_report_draws_the_lottery(sweep_file, tmp_path, capsys):
+def test_run_then_report_draws_the_lottery(sweep_file, tmp_path, run_cli):
     path = sweep_file(agents=[{"name": "random"}, {"name": "toy-tuned", "hp": "auto", "samples": 4}], seeds=3)
     out = tmp_path / "out"
-    code, text, _ = cli(["sweep", "run", str(path), "--out", str(out), "--serial", "--quiet"], capsys)
+    code, text, _ = run_cli(["sweep", "run", str(path), "--out", str(out), "--serial", "--quiet"])
+    text = " ".join(text.split())
     assert code == 0 and "30 trials done, 0 failed, 0 skipped" in text
     assert len(list((out / "sweeps").glob("*.yaml"))) == 1
-    code, text, _ = cli(["sweep", "plan", str(path), "--out", str(out)], capsys)
+    code, text, _ = run_cli(["sweep", "plan", str(path), "--out", str(out)])
+    text = " ".join(text.split())
     assert "30 finished, 0 to run" in text
-    code, text, _ = cli(["sweep", "report", str(out)], capsys)
+    code, text, _ = run_cli(["sweep", "report", str(out)])
+    text = " ".join(text.split())
     assert code == 0
     report = out / "report"
     for png in ("lottery.png", "curves.png", "sensitivity.png"):
@@ -46,16 +38,16 @@ def test_run_then_report_draws_the_lottery(sweep_file, tmp_path, capsys):
     assert len((report / "trials.csv").read_text().splitlines()) == 31
 
 
-def test_cli_user_errors_are_one_line(sweep_file, tmp_path, capsys):
+def test_cli_user_errors_are_one_line(sweep_file, tmp_path, run_cli):
     path = sweep_file()
     for args, message in [
         (["--workers", "2", "--serial"], "choose one of --workers, --dask-local, --scheduler, --serial"),
         (["--scheduler", "localhost:8786"], "--scheduler must be an address like tcp://host:8786"),
         (["--workers", "0"], "--workers must be >= 1"),
     ]:
-        code, _, err = cli(["sweep", "run", str(path), "--out", str(tmp_path / "o"), *args], capsys)
+        code, _, err = run_cli(["sweep", "run", str(path), "--out", str(tmp_path / "o"), *args])
         assert code == 2 and message in err and err.count("\n") == 1
-    code, _, err = cli(["sweep", "report", str(tmp_path / "empty")], capsys)
+    code, _, err = run_cli(["sweep", "report", str(tmp_path / "empty")])
     assert code == 2 and "holds no trial results" in err
 
 
