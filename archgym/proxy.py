@@ -469,7 +469,7 @@ def load_model(path: str | os.PathLike[str], env_id: str | None = None, env_vers
     if not isinstance(model, ProxyModel) or model.format != FORMAT:
         raise UserError(f"{p}: not an archgym proxy model")
     if env_id is not None:
-        from archgym.envs.design_env import env_version as version_of
+        from archgym.registry import env_version as version_of
 
         model.check_env(env_id, version_of(env_id) if env_version is None else env_version, model.features.knobs)
     return model
@@ -850,7 +850,7 @@ def swap_in_proxy(
         return simulator
     if proxy is None:
         raise UserError("cost_model='proxy' needs proxy=PATH of a model from `archgym proxy train`")
-    from archgym.envs.design_env import env_version
+    from archgym.registry import env_version
 
     model = proxy if isinstance(proxy, ProxyModel) else load_model(proxy)
     model.check_env(env_id, env_version(env_id), simulator.space.names)

@@ -225,7 +225,7 @@ def attach_recorder(
     """
     import time as _time
 
-    from archgym.envs.design_env import env_version
+    from archgym.registry import env_version
 
     base = env.unwrapped
     sim = base.simulator

@@ -1,4 +1,4 @@
-"""Finding and making environments by id, with archgym's errors.
+"""Environment ids: their versions, the registered ids, and making an env with archgym's errors.
 
 :func:`make_env` is ``gymnasium.make`` for archgym ids: an unknown id is a
 :class:`~archgym.errors.UserError` listing the valid ones, and ``None``
@@ -14,6 +14,12 @@ from archgym.errors import unknown_choice
 
 if TYPE_CHECKING:
     import gymnasium
+
+
+def env_version(env_id: str) -> int:
+    """The integer version of an env id such as ``archgym/DRAM-v0`` (0 when it has none)."""
+    _, _, v = env_id.rpartition("-v")
+    return int(v) if v.isdigit() else 0
 
 
 def env_ids() -> list[str]:

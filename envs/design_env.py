@@ -42,12 +42,6 @@ Listener = Callable[[Evaluation], None]
 OBS_LOG10_BOUND = 30.0
 
 
-def env_version(env_id: str) -> int:
-    """The integer version of an env id such as ``archgym/DRAM-v0``."""
-    _, _, v = env_id.rpartition("-v")
-    return int(v) if v.isdigit() else 0
-
-
 class _Core:
     """What the single and the vector env share: simulator, workload, objective and listeners."""
 

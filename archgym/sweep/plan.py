@@ -128,7 +128,7 @@ def _draw(grid: dict[str, list[Any]], sizes: list[int], n: int, seed: list[int],
 
 def expand(spec: "SweepSpec") -> list[Trial]:
     """All trials of a sweep, env-major then agent, setting and seed; repeats removed."""
-    from archgym.envs.design_env import env_version
+    from archgym.registry import env_version
 
     settings = [(a.name, hp_settings(a, spec.sample_seed)) for a in spec.agents]
     trials = [
