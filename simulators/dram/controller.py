@@ -268,39 +268,27 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         te_r = -1
         tr = INF
         tr_r = -1
-        if perbank:
+        if refresh or perbank:
             for r in range(n_ranks):
                 if ref_seq[r]:
-                    b = ref_bank[r]
-                    t = max(now, cmd_free)
-                    if open_row[b] >= 0:
-                        if t_pre[b] > t:
-                            t = t_pre[b]
+                    # the refresh sequence's next command: PRE(A) once its banks may close, else REF
+                    if perbank:
+                        lo = ref_bank[r]
+                        hi = lo + 1
+                        closing = open_row[lo] >= 0
                     else:
-                        if t_act[b] > t:
-                            t = t_act[b]
-                        if act_ok[bg_of[b]] > t:
-                            t = act_ok[bg_of[b]]
-                    if t < tr:
-                        tr = t
-                        tr_r = r
-                else:
-                    t = max(now, ref_trig[r])
-                    if t < te:
-                        te = t
-                        te_r = r
-        elif refresh:
-            for r in range(n_ranks):
-                if ref_seq[r]:
+                        lo = r * banks_per_rank
+                        hi = lo + banks_per_rank
+                        closing = open_rank[r] > 0
                     t = max(now, cmd_free)
-                    if open_rank[r] > 0:
-                        for b in range(r * banks_per_rank, (r + 1) * banks_per_rank):
+                    for b in range(lo, hi):
+                        if closing:
                             if open_row[b] >= 0 and t_pre[b] > t:
                                 t = t_pre[b]
-                    else:
-                        for b in range(r * banks_per_rank, (r + 1) * banks_per_rank):
-                            if t_act[b] > t:
-                                t = t_act[b]
+                        elif t_act[b] > t:
+                            t = t_act[b]
+                    if perbank and not closing and act_ok[bg_of[lo]] > t:
+                        t = act_ok[bg_of[lo]]
                     if t < tr:
                         tr = t
                         tr_r = r
@@ -433,50 +421,24 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 if (ref_left[r] >> x) & 1 and qn[lo + x] == 0:
                     pick = lo + x
                     break
-            if not ref_pulled[r]:
-                forced = ref_flex[r] >= max_post
-                if pick < 0 and not forced:
-                    ref_flex[r] += 1
-                    ref_trig[r] += REFIPB
-                else:
-                    if pick < 0:
-                        for x in range(banks_per_rank):
-                            if (ref_left[r] >> x) & 1:
-                                pick = lo + x
-                                break
-                    ref_seq[r] = True
-                    ref_bank[r] = pick
-                    ref_forced[r] = forced
-            elif pick < 0:
-                ref_pulled[r] = False
-                ref_trig[r] += REFIPB
-            else:
-                ref_seq[r] = True
+            if _refresh_trigger(r, pick >= 0, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_post, REFIPB):
+                if pick < 0:
+                    # forced while every remaining bank is busy: the first remaining bank
+                    for x in range(banks_per_rank):
+                        if (ref_left[r] >> x) & 1:
+                            pick = lo + x
+                            break
                 ref_bank[r] = pick
-            rescan = rescan or ref_seq[r]
+                rescan = True
             continue
 
         if te == t:
             # ---- refresh manager decision at its trigger ------------------------
             now = t
             r = te_r
-            idle = pending_rank[r] == 0
-            if not ref_pulled[r]:
-                if ref_flex[r] >= max_post:
-                    ref_seq[r] = True
-                    ref_forced[r] = True
-                elif not idle:
-                    ref_flex[r] += 1
-                    ref_trig[r] += REFI
-                else:
-                    ref_seq[r] = True
-            else:
-                if not idle:
-                    ref_pulled[r] = False
-                    ref_trig[r] += REFI
-                else:
-                    ref_seq[r] = True
-            rescan = rescan or ref_seq[r]
+            if _refresh_trigger(r, pending_rank[r] == 0, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig,
+                                max_post, REFI):
+                rescan = True
             continue
 
         if tr == t and perbank:
@@ -507,18 +469,10 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     if act_ok[g2] > gt[g2]:
                         gt[g2] = act_ok[g2]
                 counters[C_REF] += 1
-                ref_seq[r] = False
-                ref_forced[r] = False
                 ref_left[r] &= ~(1 << (b - r * banks_per_rank))
                 if ref_left[r] == 0:
                     ref_left[r] = all_mask
-                if ref_pulled[r]:
-                    ref_flex[r] -= 1
-                else:
-                    ref_pulled[r] = True
-                if ref_flex[r] <= -max_pull:
-                    ref_pulled[r] = False
-                    ref_trig[r] += REFIPB
+                _refresh_issued(r, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_pull, REFIPB)
             continue
 
         if tr == t:
@@ -547,15 +501,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                         t_act[b] = t + RFC
                     sel_ok[b] = False
                 counters[C_REF] += 1
-                ref_seq[r] = False
-                ref_forced[r] = False
-                if ref_pulled[r]:
-                    ref_flex[r] -= 1
-                else:
-                    ref_pulled[r] = True
-                if ref_flex[r] <= -max_pull:
-                    ref_pulled[r] = False
-                    ref_trig[r] += REFI
+                _refresh_issued(r, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_pull, REFI)
             continue
 
         # ---- issue a bank command -----------------------------------------------------
@@ -732,6 +678,47 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         if cur_s[r] >= 0:
             active_cycles[r] += cur_e[r] - cur_s[r]
     return arrival, complete, deliver, counters, active_cycles, t_start, t_end
+
+
+@_jit_inline
+def _refresh_trigger(r, can_go, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_post, period):
+    """DRAMSys's refresh-manager decision for rank ``r`` at its trigger; True when a refresh starts.
+
+    ``ref_flex`` counts postponed (positive) or pulled-in (negative)
+    refreshes. While not pulling in: refresh if the limit of postponed
+    refreshes is reached (forced) or ``can_go`` (the rank or a bank of it is
+    idle), else postpone to the next trigger ``period`` later. While pulling
+    in: refresh if ``can_go``, else stop pulling in until the next trigger.
+    """
+    if not ref_pulled[r]:
+        if ref_flex[r] >= max_post:
+            ref_seq[r] = True
+            ref_forced[r] = True
+        elif can_go:
+            ref_seq[r] = True
+        else:
+            ref_flex[r] += 1
+            ref_trig[r] += period
+    elif can_go:
+        ref_seq[r] = True
+    else:
+        ref_pulled[r] = False
+        ref_trig[r] += period
+    return ref_seq[r]
+
+
+@_jit_inline
+def _refresh_issued(r, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_pull, period):
+    """Bookkeeping after rank ``r``'s REF (or REFpb) issued: count it and go on pulling in while allowed."""
+    ref_seq[r] = False
+    ref_forced[r] = False
+    if ref_pulled[r]:
+        ref_flex[r] -= 1
+    else:
+        ref_pulled[r] = True
+    if ref_flex[r] <= -max_pull:
+        ref_pulled[r] = False
+        ref_trig[r] += period
 
 
 @_jit_inline
