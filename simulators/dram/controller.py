@@ -57,8 +57,10 @@ Implementation: each bank caches its chosen request, command and the
 bank-local part of its earliest time, and a count of buffered requests that
 hit its open row; the bank-group/rank part of each command's earliest time
 is kept in one array updated when ACT and column commands issue. After a
-command every bank's cached candidate is compared (16 per rank); after an
-admission only the receiving bank, and only if its choice changed. Results
+command every bank's cached candidate is compared (16 per rank) as one
+integer key, issue time then request index, so the multiplexer's choice is a
+plain minimum; after an admission only the receiving bank is compared with
+the kept minimum, and only if its choice changed. Results
 are pinned bit for bit by ``tests/simulators/dram/data/golden.json``.
 
 The front-end, think and PHY delays of DRAMSys (ArbitrationDelay*,
@@ -135,6 +137,11 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     limited = cfg[8] != 0
     max_active = cfg[9]
 
+    jbits = 1
+    while (1 << jbits) <= n:
+        jbits += 1
+    jmask = (1 << jbits) - 1
+    KINF = (1 << 63) - 1
     rtw = RL + BL2 + 2 - WL  # read-to-write turnaround, same rank
     banks_per_rank = n_banks // n_ranks
     if perbank:
@@ -229,7 +236,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
 
     rescan = True
     dirty = -1
-    tc = INF
+    kbest = KINF
     cb = -1
     cj = -1
     while n_col < n:
@@ -299,14 +306,14 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                         te_r = r
 
         # ---- bank machines ----------------------------------------------------------
+        # each bank's next command and its earliest issue time; the earliest wins, ties go to the oldest
+        # request: one min over keys (time << jbits | request index), kept between iterations in `kbest`
         floor = now if now > cmd_free else cmd_free
         b_lo = 0
         b_hi = 0
         any_blocked = False
         if rescan:
-            tc = INF
-            cb = -1
-            cj = -1
+            kbest = KINF
             b_hi = n_banks
             for r in range(n_ranks):
                 any_blocked = any_blocked or ref_seq[r]
@@ -349,10 +356,12 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 t = v
             if t < floor:
                 t = floor
-            if t < tc or (t == tc and cand_j[b] < cj):
-                tc = t
-                cb = b
-                cj = cand_j[b]
+            kbest = min(kbest, (t << jbits) | cand_j[b])
+        tc = INF
+        if kbest < KINF:
+            tc = kbest >> jbits
+            cj = kbest & jmask
+            cb = bank[cj]
         dirty = -1
 
         t = min(ta, te, tr, tc)
@@ -450,13 +459,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             b = ref_bank[r]
             sel_ok[b] = False
             if open_row[b] >= 0:
-                open_row[b] = -1
-                nhit[b] = 0
-                if t + RP > t_act[b]:
-                    t_act[b] = t + RP
-                open_rank[r] -= 1
-                iv_e[bank_iv[b]] = t
-                counters[C_PRE] += 1
+                _close_bank(b, r, t, t + RP, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters)
             else:
                 if t + RFCPB > t_act[b]:
                     t_act[b] = t + RFCPB
@@ -486,14 +489,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if open_rank[r] > 0:
                 for b in range(lo, hi):
                     if open_row[b] >= 0:
-                        open_row[b] = -1
-                        nhit[b] = 0
-                        if t + RPAB > t_act[b]:
-                            t_act[b] = t + RPAB
-                        iv_e[bank_iv[b]] = t
-                        counters[C_PRE] += 1
+                        _close_bank(b, r, t, t + RPAB, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters)
                         sel_ok[b] = False
-                open_rank[r] = 0
                 counters[C_PREA] += 1
             else:
                 for b in range(lo, hi):
@@ -549,13 +546,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 counters[C_MISS] += 1
             sel_ok[b] = False
         elif ck == 1:
-            open_row[b] = -1
-            nhit[b] = 0
-            if t + RP > t_act[b]:
-                t_act[b] = t + RP
-            open_rank[r] -= 1
-            iv_e[bank_iv[b]] = t
-            counters[C_PRE] += 1
+            _close_bank(b, r, t, t + RP, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters)
             sel_ok[b] = False
         else:
             w = ck == 3
@@ -620,13 +611,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     ap = not hit
             if ap:
                 tp = t_pre[b]
-                open_row[b] = -1
-                nhit[b] = 0
-                if tp + RP > t_act[b]:
-                    t_act[b] = tp + RP
-                open_rank[r] -= 1
-                iv_e[bank_iv[b]] = tp
-                counters[C_PRE] += 1
+                _close_bank(b, r, tp, tp + RP, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters)
             # responses
             if ordered:
                 while dptr < n and complete[dptr] >= 0:
@@ -678,6 +663,18 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         if cur_s[r] >= 0:
             active_cycles[r] += cur_e[r] - cur_s[r]
     return arrival, complete, deliver, counters, active_cycles, t_start, t_end
+
+
+@_jit_inline
+def _close_bank(b, r, t, ready, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters):
+    """Bank ``b`` (rank ``r``) precharged at ``t``: row closed, next ACT no earlier than ``ready``, one PRE counted."""
+    open_row[b] = -1
+    nhit[b] = 0
+    if ready > t_act[b]:
+        t_act[b] = ready
+    open_rank[r] -= 1
+    iv_e[bank_iv[b]] = t
+    counters[C_PRE] += 1
 
 
 @_jit_inline
