@@ -93,6 +93,9 @@ N_COUNTERS = 9
 
 _INF = 1 << 62
 
+#: values of ``counters[C_ERR]``
+ERR_DEADLOCK, ERR_TOO_LONG = 1, 2
+
 
 @_jit
 def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks, n_bg, n_ranks, bg_per_rank):
@@ -142,6 +145,9 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         jbits += 1
     jmask = (1 << jbits) - 1
     KINF = (1 << 63) - 1
+    # command times stay below now + the longest timing constraint (tRFC, a few hundred clocks), so
+    # keys of events before t_limit cannot overflow
+    t_limit = (1 << (62 - jbits)) - (1 << 24)
     rtw = RL + BL2 + 2 - WL  # read-to-write turnaround, same rank
     banks_per_rank = n_banks // n_ranks
     if perbank:
@@ -365,8 +371,9 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         dirty = -1
 
         t = min(ta, te, tr, tc)
-        if t >= INF:
-            counters[C_ERR] = 1
+        if t >= t_limit:
+            # INF: nothing can happen (a deadlock, a bug); else the clock outgrew the packed keys
+            counters[C_ERR] = ERR_DEADLOCK if t >= INF else ERR_TOO_LONG
             break
 
         if ta == t:

@@ -149,7 +149,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     A RefreshPolicy the device does not support gives an infeasible result
     (:meth:`Metrics.infeasible` with the reason, empty per-request arrays).
     """
-    from archgym.simulators.dram.controller import C_ERR, get_kernel
+    from archgym.simulators.dram.controller import C_ERR, ERR_TOO_LONG, get_kernel
 
     dev = prepared.device
     full = complete_design(design or {})
@@ -165,6 +165,9 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
         prepared.column, prepared.relative, dev.kernel_timings(), cfg,
         dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups,
     )
+    if counters[C_ERR] == ERR_TOO_LONG:
+        raise UserError(f"trace {prepared.name!r} is too long for the DRAM model: {len(prepared):,} requests over "
+                        "more clock cycles than its 63-bit event keys hold; split the trace")
     if counters[C_ERR]:
         raise RuntimeError("DRAM controller model deadlocked (a bug): please report the trace and design")
     names = ("act", "pre", "rd", "wr", "ref", "prea", "miss", "err", "iterations")

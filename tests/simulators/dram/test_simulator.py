@@ -85,3 +85,16 @@ def test_import_is_cheap():
     code = "import sys, archgym.simulators.dram; print('numba' in sys.modules, 'gymnasium' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "False"
+
+
+def test_a_trace_beyond_the_event_key_range_is_refused_with_a_clear_error():
+    from dram_helpers import addr, trace
+
+    from archgym.simulators.dram import simulate
+
+    far = trace([0, 1, 1 << 60], [addr(row=1), addr(row=2), addr(row=3)], name="far")
+    with pytest.raises(UserError, match="too long for the DRAM model"):
+        simulate(far, {"RefreshPolicy": "NoRefresh"})
+    # the same requests closer together run
+    near = trace([0, 1, 1 << 30], [addr(row=1), addr(row=2), addr(row=3)], name="near")
+    assert simulate(near, {"RefreshPolicy": "NoRefresh"})["rd_count"] == 3
