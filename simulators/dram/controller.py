@@ -672,6 +672,49 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     return arrival, complete, deliver, counters, active_cycles, t_start, t_end
 
 
+@_jit
+def latency_stats(arrival, deliver, is_wr):
+    """Latency statistics in clock cycles: ``(read mean, read p99, write mean)``.
+
+    The mean and 99th percentile are over reads, or over writes when the
+    trace has none; the percentile interpolates linearly between order
+    statistics as ``numpy.percentile`` does. Sums are exact (integers).
+    """
+    n = arrival.shape[0]
+    n_wr = 0
+    for i in range(n):
+        if is_wr[i]:
+            n_wr += 1
+    pop_wr = n_wr == n  # no reads: the read statistics are the writes'
+    m = n if pop_wr else n - n_wr
+    pop = np.empty(m, dtype=np.int64)
+    k = 0
+    s_pop = 0
+    s_wr = 0
+    for i in range(n):
+        lat = deliver[i] - arrival[i]
+        if is_wr[i]:
+            s_wr += lat
+        if is_wr[i] == pop_wr:
+            pop[k] = lat
+            s_pop += lat
+            k += 1
+    if m == 0:
+        return 0.0, 0.0, 0.0
+    pos = 0.99 * (m - 1)
+    lo = int(np.floor(pos))
+    part = np.partition(pop, lo)
+    v_lo = part[lo]
+    v_hi = v_lo
+    if lo + 1 < m:
+        v_hi = part[lo + 1]
+        for x in range(lo + 2, m):
+            if part[x] < v_hi:
+                v_hi = part[x]
+    p99 = v_lo + (v_hi - v_lo) * (pos - lo)
+    return s_pop / m, p99, (s_wr / n_wr) if n_wr else 0.0
+
+
 @_jit_inline
 def _close_bank(b, r, t, ready, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters):
     """Bank ``b`` (rank ``r``) precharged at ``t``: row closed, next ACT no earlier than ``ready``, one PRE counted."""

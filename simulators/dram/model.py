@@ -149,7 +149,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     A RefreshPolicy the device does not support gives an infeasible result
     (:meth:`Metrics.infeasible` with the reason, empty per-request arrays).
     """
-    from archgym.simulators.dram.controller import C_ERR, ERR_TOO_LONG, get_kernel
+    from archgym.simulators.dram.controller import C_ERR, ERR_TOO_LONG, get_kernel, latency_stats
 
     dev = prepared.device
     full = complete_design(design or {})
@@ -175,10 +175,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     is_write = prepared.is_write
     total_cycles = max(1, int(t1 - t0))
     tck_ns = dev.tck_ns
-    lat = (deliver - arrival).astype(np.float64) * tck_ns
-    reads = lat[~is_write]
-    writes = lat[is_write]
-    pop = reads if reads.size else writes
+    lat_mean, lat_p99, write_mean = latency_stats(arrival, deliver, is_write)
     n = len(prepared)
     energy = dram_energy(dev, cnt["act"], cnt["pre"], cnt["rd"], cnt["wr"], cnt["ref"],
                          float(active.sum()), float(total_cycles),
@@ -186,9 +183,9 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     total_ns = total_cycles * tck_ns
     e_pj = energy.total_pj
     values = {
-        "latency_ns": float(pop.mean()),
-        "latency_p99_ns": float(np.percentile(pop, 99)),
-        "write_latency_ns": float(writes.mean()) if writes.size else 0.0,
+        "latency_ns": lat_mean * tck_ns,
+        "latency_p99_ns": lat_p99 * tck_ns,
+        "write_latency_ns": write_mean * tck_ns,
         "total_time_ns": total_ns,
         "bandwidth_gbps": n * dev.burst_bytes / total_ns,
         "row_hit_rate": 1.0 - cnt["miss"] / n,

@@ -90,7 +90,8 @@ def load() -> dict[str, Any]:
 
 
 def main() -> None:
-    ds = designs()
+    # keep the pinned designs (the design space has grown since: PerBank/SameBank are infeasible on DDR4)
+    ds = load()["designs"] if FIXTURE.exists() else designs()
     out = {"designs": ds, "results": dict(compute(ds))}
     FIXTURE.write_text(json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
 
