@@ -159,8 +159,18 @@ class Device:
         return self.burst_bytes / (self.burst_cycles * self.tck_ns)
 
     def kernel_timings(self) -> np.ndarray:
-        """Timings in :data:`KERNEL_TIMINGS` order, as int64 cycles, for the compiled model."""
+        """Timings in :data:`KERNEL_TIMINGS` order, as int64 cycles, for the compiled model.
+
+        With additive latency (posted CAS, JEDEC DDR3/DDR4 ``AL``) a column
+        command may issue ``tRCD - AL`` after its ACT and the bank may be
+        precharged ``AL + tRTP`` after a read, while the data follows ``RL =
+        AL + CL`` after the command (DRAMSys's CheckerDDR4); the kernel's
+        ``RCD`` and ``RTP`` are those command spacings.
+        """
         t = dict(self.timings)
+        al = int(t.get("AL", 0))
+        t["RCD"] = t["RCD"] - al
+        t["RTP"] = t["RTP"] + al
         t["BL2"] = self.burst_cycles
         t.setdefault("RTRS", 1)
         t.setdefault("RPab", t["RP"])

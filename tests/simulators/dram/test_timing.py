@@ -118,3 +118,16 @@ def test_multi_rank_device_and_rank_switching():
     assert r.counters["act"] == 8
     spacing = np.diff(np.sort(r.complete))[16:-16]
     assert spacing.min() >= BL2 and spacing.max() == BL2 + dev.timings["RTRS"]
+
+
+def test_additive_latency_posts_the_column_command_without_changing_idle_latency():
+    # posted CAS: RD issues tRCD - AL after ACT and its data comes RL = AL + CL later, so an idle
+    # read still costs tRCD + CL + BL/2; a hit and a conflict likewise keep their closed forms plus AL
+    from dataclasses import replace
+
+    dev = PRESETS["DDR4-2400"]
+    al = 3
+    posted = replace(dev, name="DDR4-2400-AL3", timings={**dev.timings, "AL": al, "RL": dev.timings["CL"] + al})
+    tr = trace([0, 100, 200], [addr(row=0), addr(row=0, col=8), addr(row=5)])
+    r = run(tr, NO_REF, device=posted)
+    assert list(r.latency_cycles) == [RCD + CL + BL2, CL + al + BL2, RP + RCD + CL + BL2]
