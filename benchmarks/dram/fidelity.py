@@ -11,7 +11,12 @@ currents and the same ``rochrababgco`` row-bank-bankgroup-column mapping as
 our default), and the knobs both simulators share are swept: page policy
 (``Open``/``Closed`` = ``OPEN_PAGE``/``CLOSE_PAGE``), buffer organisation
 (``Bankwise``/``Shared`` = ``PER_BANK``/``PER_RANK`` command queues) and
-buffer depth (``RequestBufferSize`` = ``cmd_queue_size``). DRAMsim3 reports
+buffer depth (``RequestBufferSize`` = ``cmd_queue_size``). By default
+DRAMsim3's front end is set to DRAMSys's (``--front-end dramsys``:
+``trans_queue_size = 1``, ``unified_queue = true``): its own front end lets a
+request overtake one whose bank queue is full and holds writes in a buffer
+drained in bursts, policies of a different controller, not timing;
+``--front-end stock`` compares with them. DRAMsim3 reports
 bandwidth over the cycles it was told to run, so the run length is bisected
 to the cycle its last request completes. Prints a table per configuration,
 then the rank correlation and mean error of bandwidth, the largest row-hit
@@ -90,17 +95,24 @@ queue_structure = {queue}
 refresh_policy = RANK_LEVEL_STAGGERED
 row_buf_policy = {page}
 cmd_queue_size = {depth}
-trans_queue_size = 32
+trans_queue_size = {trans_queue}
+unified_queue = {unified}
 [other]
 epoch_period = 100000000
 output_level = 1
 """
 
 
-def ini(page: str, queue: str, depth: int) -> str:
+#: DRAMsim3 front ends: its own (a 32-entry transaction queue that lets a request pass one whose bank
+#: queue is full, and a write buffer drained in bursts) or DRAMSys's (one request waiting to enter,
+#: reads and writes in one queue), which is what the compared controller model implements
+FRONT_ENDS = {"dramsys": {"trans_queue": 1, "unified": "true"}, "stock": {"trans_queue": 32, "unified": "false"}}
+
+
+def ini(page: str, queue: str, depth: int, front_end: str = "dramsys") -> str:
     d = PRESETS["DDR4-2400"]
     p = {k: v * 1e3 for k, v in d.power.items()}
-    return INI.format(tck=d.tck_ns, **d.timings, page=page, queue=queue, depth=depth,
+    return INI.format(tck=d.tck_ns, **d.timings, page=page, queue=queue, depth=depth, **FRONT_ENDS[front_end],
                       **{k: p[k] for k in ("idd0", "ipp0", "idd2n", "idd3n", "idd4w", "idd4r", "idd5")})
 
 
@@ -110,21 +122,27 @@ def run_dramsim3(binary: str, config: str, trace: Trace, guess: int, tmp: Path) 
                              zip(trace.address.tolist(), trace.is_write.tolist(), trace.cycle.tolist())))
     cfile = tmp / "ds3.ini"
     cfile.write_text(config)
-    n = len(trace)
 
     def stats(cycles: int) -> dict:
         subprocess.run([binary, str(cfile), "-c", str(cycles), "-t", str(tfile), "-o", str(tmp)],
                        check=True, capture_output=True)
-        s = json.loads((tmp / "dramsim3.json").read_text())["0"]
-        s["done"] = s["num_reads_done"] + s["num_writes_done"]
-        return s
+        return json.loads((tmp / "dramsim3.json").read_text())["0"]
+
+    # DRAMsim3 reports a write done when its queue accepts it (and merges writes to one address), so a
+    # run is complete when its column-command counts reach those of a run long enough to finish
+    final = stats(64 * max(guess, 1000))
+    target = (final["num_read_cmds"], final["num_write_cmds"])
+
+    def finished(cycles: int) -> bool:
+        s = stats(cycles)
+        return (s["num_read_cmds"], s["num_write_cmds"]) == target
 
     lo, hi = 0, max(guess, 1000)
-    while stats(hi)["done"] < n:
+    while not finished(hi):
         lo, hi = hi, hi * 2
     while hi - lo > max(16, hi // 400):
         mid = (lo + hi) // 2
-        if stats(mid)["done"] < n:
+        if not finished(mid):
             lo = mid
         else:
             hi = mid
@@ -140,14 +158,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dramsim3", default=os.environ.get("DRAMSIM3"), required=not os.environ.get("DRAMSIM3"))
     ap.add_argument("--requests", type=int, default=4000)
+    ap.add_argument("--front-end", choices=sorted(FRONT_ENDS), default="dramsys",
+                    help="DRAMsim3's request front end: DRAMSys's (default, what our model implements) or its own")
     args = ap.parse_args()
     tck = PRESETS["DDR4-2400"].tck_ns
     configs = [(pp, qb, depth) for pp in ("Open", "Closed") for qb in ("Bankwise", "Shared")
                for depth in (4, 8, 16, 32)]
-    ours_bw, theirs_bw, hit_diff = [], [], []
+    ours_bw, theirs_bw, hit_diff, ours_e, theirs_e = [], [], [], [], []
     print("| workload | PagePolicy | SchedulerBuffer | depth | BW ours | BW DRAMsim3 | hit ours | hit DRAMsim3 "
-          "| read lat ours (ns) | read lat DRAMsim3 (ns) |")
-    print("|" + " --- |" * 10)
+          "| read lat ours (ns) | read lat DRAMsim3 (ns) | energy ours (uJ) | energy DRAMsim3 (uJ) |")
+    print("|" + " --- |" * 12)
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         for w in ("stream", "random", "cloud-1", "cloud-2"):
@@ -156,23 +176,28 @@ def main() -> None:
                 design = {"PagePolicy": pp, "SchedulerBuffer": qb, "RequestBufferSize": depth, "Scheduler": "FrFcfs"}
                 m = simulate(tr, design)
                 s = run_dramsim3(args.dramsim3, ini("OPEN_PAGE" if pp == "Open" else "CLOSE_PAGE",
-                                                    "PER_BANK" if qb == "Bankwise" else "PER_RANK", depth),
+                                                    "PER_BANK" if qb == "Bankwise" else "PER_RANK", depth,
+                                                    args.front_end),
                                  tr, int(m["total_time_ns"] / tck), tmp)
                 bw = len(tr) * 64 / (s["num_cycles"] * tck)
                 hit = (s["num_read_row_hits"] + s["num_write_row_hits"]) / len(tr)
                 ours_bw.append(m["bandwidth_gbps"])
                 theirs_bw.append(bw)
                 hit_diff.append(abs(m["row_hit_rate"] - hit))
+                ours_e.append(m["energy_pj"])
+                theirs_e.append(s["total_energy"])
                 print(f"| {w} | {pp} | {qb} | {depth} | {m['bandwidth_gbps']:.2f} | {bw:.2f} | "
                       f"{m['row_hit_rate']:.3f} | {hit:.3f} | {m['latency_ns']:.0f} | "
-                      f"{s['average_read_latency'] * tck:.0f} |")
+                      f"{s['average_read_latency'] * tck:.0f} | {m['energy_pj'] / 1e6:.2f} | "
+                      f"{s['total_energy'] / 1e6:.2f} |")
         # light load: one random read every 200 cycles
         light = generate("random", 1000)
         light = Trace(np.arange(len(light)) * 200, np.zeros(len(light), bool), light.address, name="light")
         lat = {}
         for pp in ("Open", "Closed"):
             m = simulate(light, {"PagePolicy": pp})
-            s = run_dramsim3(args.dramsim3, ini("OPEN_PAGE" if pp == "Open" else "CLOSE_PAGE", "PER_BANK", 8),
+            s = run_dramsim3(args.dramsim3, ini("OPEN_PAGE" if pp == "Open" else "CLOSE_PAGE", "PER_BANK", 8,
+                                                args.front_end),
                              light, int(m["total_time_ns"] / tck), tmp)
             lat[pp] = (m["latency_ns"], s["average_read_latency"] * tck)
     ours_bw, theirs_bw = np.array(ours_bw), np.array(theirs_bw)
@@ -182,6 +207,9 @@ def main() -> None:
     print(f"bandwidth |ours/DRAMsim3 - 1|: mean {err.mean():.1%}, median {np.median(err):.1%}, max {err.max():.1%}; "
           f"within 15%: {(err <= 0.15).mean():.0%} of points")
     print(f"row-hit rate |difference|: mean {np.mean(hit_diff):.3f}, max {np.max(hit_diff):.3f}")
+    e_err = np.abs(np.array(ours_e) / np.array(theirs_e) - 1)
+    print(f"energy: rank correlation {spearman(ours_e, theirs_e):.3f}; |ours/DRAMsim3 - 1| mean {e_err.mean():.1%}, "
+          f"median {np.median(e_err):.1%}, max {e_err.max():.1%}")
     for pp, (a, b) in lat.items():
         print(f"light-load read latency, {pp} page: ours {a:.1f} ns, DRAMsim3 {b:.1f} ns")
 
