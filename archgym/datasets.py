@@ -653,8 +653,10 @@ def export_minari(directory: str | os.PathLike[str], dataset_id: str, on_bad: On
     """
     try:
         import minari
-    except ImportError:
-        raise UserError("Minari export needs the optional package minari (pip install minari)") from None
+    except ImportError as exc:
+        missing = "" if exc.name in (None, "minari") else f" (its dependency {exc.name!r} is missing)"
+        raise UserError(f"Minari export needs the optional package 'minari', which is not importable{missing}; "
+                        f"install it with `pip install minari`, or export CSV with --format csv") from None
     import gymnasium
     import numpy as np
 
