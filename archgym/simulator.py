@@ -57,6 +57,16 @@ class Simulator(ABC):
         """Metrics of many designs on one workload (override to vectorise)."""
         return [self.evaluate(d, workload) for d in designs]
 
+    def proxy_features(self, workload: Any) -> Any | None:
+        """Optional schedule-free features of designs on ``workload`` for proxy models, else None.
+
+        A callable ``f(columns, n) -> (n, len(f.names)) array`` over column-wise
+        knob values with a ``names`` tuple, computed from the design and the
+        workload only (never by evaluating the model), and picklable: proxy
+        models store it and append its columns to their inputs.
+        """
+        return None
+
     def workload_name(self, workload: Any) -> str:
         """Name recorded for a loaded workload (its ``name`` attribute if it has one)."""
         return str(getattr(workload, "name", workload))

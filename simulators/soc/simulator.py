@@ -132,6 +132,14 @@ class SoCSimulator(Simulator):
             )
         return g
 
+    def proxy_features(self, workload: Any = None) -> Any | None:
+        """Schedule-free design features for proxies (:mod:`~archgym.simulators.soc.proxy_features`); heft only."""
+        if self.mapping != "heft":
+            return None
+        from archgym.simulators.soc.proxy_features import SoCDesignFeatures
+
+        return SoCDesignFeatures(self.load_workload(workload))
+
     def build(self, design: Mapping[str, Any]) -> Built:
         """Hardware graph, mapping and slot names of a design (raises :class:`Infeasible`)."""
         return build_design(self.graph, self.space.validate(design), self.mapping)
