@@ -149,7 +149,11 @@ def _print_model(model: Any) -> None:
                       _fmt(r["rmse_pct_of_mean"]), _fmt(r["r2"]), _fmt(r["spearman"]), _fmt(r["mape_pct"]))
     console.print(table)
     tf = model.transforms()
-    console.print(escape("features: " + ", ".join(f"{k} {v}" for k, v in tf["features"].items())))
+    plain = {k: v for k, v in tf["features"].items() if v != "derived"}
+    console.print(escape("features: " + ", ".join(f"{k} {v}" for k, v in plain.items())))
+    derived = [k for k, v in tf["features"].items() if v == "derived"]
+    if derived:
+        console.print(escape(f"derived design features ({len(derived)}): " + ", ".join(derived)))
     console.print(escape("targets: " + ", ".join(f"{k} {v} ({tf['estimators'][k]})" for k, v in tf["targets"].items())))
     if model.feasibility_accuracy is not None:
         console.print(f"feasibility classifier accuracy (test): {model.feasibility_accuracy:.4f}")
@@ -168,21 +172,24 @@ def train_cmd(
     directory: Path = typer.Argument(..., help="dataset folder"),
     target: list[str] = typer.Option([], help="metric to predict (repeatable; 'all' for every metric; "
                                               "default: the metrics the recorded objective reads)"),
-    model: str = typer.Option("rf", help="rf (random forest, ArchGym's), gbt (gradient boosting), mlp, poly "
-                                         "(ridge on degree-2 monomials) or auto (best of poly and mlp per "
-                                         "target); mlp, poly and auto predict in numpy (fastest)"),
+    model: str = typer.Option("auto", help="auto (per target the best on the validation split of poly, mlp "
+                                           "and, if clearly better, gbt or rf), rf (random forest, ArchGym's), "
+                                           "gbt (gradient boosting), mlp or poly (ridge on degree-2 monomials); "
+                                           "mlp and poly predict in numpy (fastest)"),
     out: Path = typer.Option(..., help="model file to write"),
     seed: int = typer.Option(0, help="seed of the train/validation/test split and the estimators"),
     env_id: Optional[str] = typer.Option(None, "--env", help="train on this env's records only"),
     workload: Optional[str] = typer.Option(None, help="train on this workload's records only"),
     samples: Optional[int] = typer.Option(None, help="use at most this many records"),
     no_speed: bool = typer.Option(False, help="skip timing the simulator against the proxy"),
+    derived: bool = typer.Option(True, help="add the simulator's schedule-free design features to the inputs "
+                                            "(SoC: A53 work, critical path, bandwidths; one workload only)"),
 ) -> None:
     """Train a proxy cost model; print its test accuracy and speed-up; save it."""
     from archgym.proxy import train
 
     m = train(directory, target or None, model, seed=seed, env_id=env_id, workload=workload, max_samples=samples,
-              measure_speed=not no_speed)
+              measure_speed=not no_speed, derived=derived)
     m.save(out)
     _print_model(m)
     console.print(f"model: {out}  (use: gymnasium.make({m.env_id!r}, cost_model='proxy', proxy={str(out)!r}))")

@@ -15,12 +15,16 @@ it does not describe.
 
 Features: numeric knobs as numbers (``log2`` for power-of-two-like ranges),
 categorical knobs one-hot, and the workload one-hot when the data holds more
-than one (:meth:`FeatureSchema.describe`). Targets are learnt on a log scale
+than one (:meth:`FeatureSchema.describe`), followed by the simulator's
+schedule-free design features when it offers them
+(:meth:`~archgym.simulator.Simulator.proxy_features`; computed from the knobs
+and the workload, never by simulating). Targets are learnt on a log scale
 when strictly positive, so relative errors matter equally over decades;
 ``poly`` and ``auto`` also try the linear scale and keep the better on the
 validation split (:meth:`ProxyModel.transforms` lists the choices; they are
-saved with the model). ``mlp``, ``poly`` (ridge on degree-2 monomials) and
-``auto`` (the best of both per target) predict in plain numpy. The split is a fixed-seed
+saved with the model). ``mlp`` and ``poly`` (ridge on degree-2 monomials)
+predict in plain numpy; ``auto`` (the default) keeps per target the best of
+them, or a tree model when it is clearly better. The split is a fixed-seed
 train / validation / test split; the validation part picks among a few
 hyperparameter settings and the test part is only used for the reported
 figures: RMSE (absolute and relative to the target's mean, ArchGym's
@@ -36,8 +40,7 @@ import math
 import os
 import pickle
 import time
-from dataclasses import dataclass, field
-from operator import itemgetter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -46,6 +49,16 @@ import numpy as np
 from archgym.errors import UserError, unknown_choice
 from archgym.fileio import atomic_output
 from archgym.metrics import Metrics
+from archgym.proxy_encoding import LOG_FEATURE_RATIO, Feature, FeatureSchema, IndexEncoder  # noqa: F401 (re-exported)
+from archgym.proxy_models import (  # noqa: F401
+    FeasibilityModel,
+    PolyRidge,
+    PolyTables,
+    TargetModel,
+    _forest_mean,
+    _is_forest,
+    _NumpyMLP,
+)
 from archgym.records import DESIGN_PREFIX, METRIC_PREFIX
 from archgym.simulator import Simulator
 
@@ -55,321 +68,17 @@ if TYPE_CHECKING:
     from archgym.space import ParameterSpace
 
 log = logging.getLogger(__name__)
+# the encoding (proxy_encoding) and the estimators (proxy_models) have their own modules; their names stay
+# importable from here, where model files saved before the split look them up
 
 MODELS = ("rf", "gbt", "mlp", "poly", "auto")
-#: model kinds whose whole prediction runs in numpy (cheap in batch and per design)
-FAST_MODELS = ("mlp", "poly", "auto")
+#: model kinds whose whole prediction runs in numpy (cheap in batch and per design); ``auto`` too when it
+#: keeps no tree (see :data:`TREE_MARGIN`)
+FAST_MODELS = ("mlp", "poly")
 FORMAT = "archgym-proxy"
 FORMAT_VERSION = 1
 #: reason given to designs the feasibility classifier rejects
 PREDICTED_INFEASIBLE = "predicted infeasible by the proxy model"
-#: a numeric knob spanning at least this ratio (max/min, all positive) is encoded as log2
-LOG_FEATURE_RATIO = 16.0
-
-
-# -- features -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Feature:
-    """One input column: a knob (or the workload), numeric, one-hot, or 0/1 for a two-valued one."""
-
-    name: str
-    kind: str  # "numeric" | "categorical" | "binary" (1.0 for categories[1])
-    categories: tuple[Any, ...] = ()
-    log: bool = False
-
-    @property
-    def width(self) -> int:
-        return len(self.categories) if self.kind == "categorical" else 1
-
-
-@dataclass(frozen=True)
-class FeatureSchema:
-    """The encoding of designs (and workloads) into the model's input matrix."""
-
-    features: tuple[Feature, ...]
-
-    @property
-    def knobs(self) -> list[str]:
-        return [f.name for f in self.features if f.name != "workload"]
-
-    @classmethod
-    def from_frame(cls, df: "pd.DataFrame", with_workload: bool) -> "FeatureSchema":
-        """Derive the encoding from the knob columns of one env's records."""
-        import pandas as pd
-
-        feats = []
-        for col in sorted(c for c in df.columns if c.startswith(DESIGN_PREFIX) and df[c].notna().all()):
-            s = df[col]
-            name = col[len(DESIGN_PREFIX):]
-            if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-                lo, hi = float(s.min()), float(s.max())
-                feats.append(Feature(name, "numeric", log=lo > 0 and hi / lo >= LOG_FEATURE_RATIO))
-            else:
-                cats = tuple(sorted(map(str, s.unique())))
-                feats.append(Feature(name, "binary" if len(cats) == 2 else "categorical", cats))
-        if with_workload:
-            feats.append(Feature("workload", "categorical", tuple(sorted(map(str, df["workload"].unique())))))
-        return cls(tuple(feats))
-
-    def encode(self, columns: Mapping[str, Sequence[Any]], n: int,
-               features: Sequence[Feature] | None = None) -> np.ndarray:
-        """Input matrix from column-wise values (``{knob: values}``, plus ``workload``).
-
-        ``features`` restricts the columns to those of a subset of the schema's features.
-        """
-        features = self.features if features is None else features
-        width = sum(f.width for f in features)
-        x = np.zeros((n, width), dtype=np.float64)
-        j = 0
-        for f in features:
-            values = columns[f.name]
-            if f.kind == "numeric":
-                v = np.asarray(values, dtype=np.float64)
-                x[:, j] = np.log2(v) if f.log else v
-            elif f.kind == "binary":
-                one = f.categories[1]
-                x[:, j] = np.fromiter((str(v) == one for v in values), dtype=np.float64, count=n)
-            else:
-                lookup = {c: i for i, c in enumerate(f.categories)}
-                idx = np.fromiter((lookup.get(str(v), -1) for v in values), dtype=np.int64, count=n)
-                rows = np.flatnonzero(idx >= 0)
-                x[rows, j + idx[rows]] = 1.0
-            j += f.width
-        return x
-
-    def encode_frame(self, df: "pd.DataFrame") -> np.ndarray:
-        cols = {f.name: (df["workload"] if f.name == "workload" else df[DESIGN_PREFIX + f.name]).to_numpy()
-                for f in self.features}
-        return self.encode(cols, len(df))
-
-    def encode_designs(self, designs: Sequence[Mapping[str, Any]], workload: str) -> np.ndarray:
-        """Input matrix of complete designs (dicts by knob name) on one workload."""
-        cols = {f.name: [workload] * len(designs) if f.name == "workload" else list(map(itemgetter(f.name), designs))
-                for f in self.features}
-        return self.encode(cols, len(designs))
-
-    def index_encoder(self, space: "ParameterSpace", workload: str) -> "IndexEncoder":
-        """An encoder of ``(n, n_knobs)`` action-index arrays of ``space`` on one workload.
-
-        Every knob's possible values go through :meth:`encode` once, so the
-        encoder's rows are exactly what :meth:`encode_designs` gives for the
-        decoded designs.
-
-        Raises:
-            UserError: the space's knobs differ from the schema's.
-        """
-        grids = {k.name: k.grid() for k in space.knobs}
-        missing = sorted(set(self.knobs) - set(grids))
-        if missing:
-            raise UserError(f"the design space lacks the proxy model's knobs {', '.join(missing)}")
-        offsets = np.cumsum([0] + [f.width for f in self.features])
-        base = np.zeros(int(offsets[-1]), dtype=np.float64)
-        columns = {f.name: (slice(int(offsets[i]), int(offsets[i + 1])), f) for i, f in enumerate(self.features)}
-        if "workload" in columns:
-            cols, f = columns["workload"]
-            base[cols] = self.encode({"workload": [workload]}, 1, (f,))[0]
-        tables = tuple((k, columns[name][0], self.encode({name: list(grid)}, len(grid), (columns[name][1],)))
-                       for k, (name, grid) in enumerate(grids.items()) if name in columns)
-        return IndexEncoder(base, tables, np.array([len(g) for g in grids.values()], dtype=np.int64))
-
-    @property
-    def log_columns(self) -> list[int]:
-        """Input-matrix columns that hold a ``log2``-encoded knob."""
-        offsets = np.cumsum([0] + [f.width for f in self.features])[:-1]
-        return [int(o) for o, f in zip(offsets, self.features) if f.kind == "numeric" and f.log]
-
-    def describe(self) -> dict[str, str]:
-        """The transform of every input: ``log2``, ``linear``, ``one-hot(k)`` or ``binary(a|b)``."""
-        return {f.name: ("log2" if f.log else "linear") if f.kind == "numeric" else
-                f"binary({'|'.join(f.categories)})" if f.kind == "binary" else f"one-hot({f.width})"
-                for f in self.features}
-
-
-@dataclass(frozen=True)
-class IndexEncoder:
-    """The input matrix of designs given as action indices, by table look-up (no design dicts).
-
-    Built by :meth:`FeatureSchema.index_encoder`: ``base`` is the row every
-    design shares (the workload's one-hot), and ``tables`` holds, per knob in
-    the space's order, its position in the index array, the input columns it
-    fills and the encoded row of each of its choices (knobs the model does not
-    read have no table).
-    """
-
-    base: np.ndarray
-    tables: tuple[tuple[int, slice, np.ndarray], ...]
-    nvec: np.ndarray
-
-    def __call__(self, idx: np.ndarray) -> np.ndarray:
-        """The ``(n, width)`` input matrix of a ``(n, n_knobs)`` array of choice indices.
-
-        Raises:
-            ValueError: wrong shape or an index out of a knob's range.
-        """
-        idx = np.asarray(idx)
-        if idx.ndim != 2 or idx.shape[1] != len(self.nvec) or idx.dtype.kind not in "iu":
-            raise ValueError(f"expected an integer array of shape (n, {len(self.nvec)}), got "
-                             f"{idx.dtype} {idx.shape}")
-        if idx.size and ((idx < 0).any() or (idx >= self.nvec).any()):
-            raise ValueError(f"action index out of range; the knobs have {self.nvec.tolist()} choices")
-        x = np.empty((len(idx), len(self.base)), dtype=np.float64)
-        x[:] = self.base
-        for k, cols, table in self.tables:
-            x[:, cols] = table[idx[:, k]]
-        return x
-
-
-# -- the model bundle -------------------------------------------------------------------------------------
-@dataclass
-class TargetModel:
-    """A regressor for one metric, learnt on a (log-)standardised scale."""
-
-    estimator: Any
-    log: bool
-    mean: float
-    scale: float
-    params: dict[str, Any] = field(default_factory=dict)
-    mlp: "_NumpyMLP | None" = None
-
-    def __post_init__(self) -> None:
-        if self.mlp is None:
-            self.mlp = _NumpyMLP.of(self.estimator)
-
-    @property
-    def transform(self) -> str:
-        """How the target is learnt: ``log`` (fit ``log y``, predict ``exp``) or ``linear``."""
-        return "log" if self.log else "linear"
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predicted target values (original units) for an encoded input matrix."""
-        if self.mlp is not None:
-            raw = self.mlp(x)
-        elif _is_forest(self.estimator):
-            raw = _forest_mean(self.estimator, x)[:, 0]
-        else:
-            raw = self.estimator.predict(x)
-        z = np.asarray(raw, dtype=np.float64).reshape(-1) * self.scale + self.mean
-        return np.exp(z) if self.log else z
-
-
-@dataclass
-class FeasibilityModel:
-    """A classifier of feasible (True) against infeasible designs."""
-
-    estimator: Any
-    mlp: "_NumpyMLP | None" = None
-
-    def __post_init__(self) -> None:
-        if self.mlp is None:
-            self.mlp = _NumpyMLP.of(self.estimator)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        if self.mlp is not None:  # one logit per design: positive means the second class (True)
-            return self.mlp(x).reshape(-1) > 0.0
-        if _is_forest(self.estimator):
-            return np.asarray(self.estimator.classes_[_forest_mean(self.estimator, x).argmax(axis=1)], dtype=bool)
-        return np.asarray(self.estimator.predict(x), dtype=bool)
-
-
-def _is_forest(estimator: Any) -> bool:
-    return type(estimator).__name__ in ("RandomForestRegressor", "RandomForestClassifier")
-
-
-def _forest_mean(forest: Any, x: np.ndarray) -> np.ndarray:
-    """The mean over a random forest's trees of their leaf values, shape ``(n, outputs or classes)``.
-
-    What ``forest.predict`` / ``predict_proba`` compute, calling each tree's
-    compiled ``apply`` directly: scikit-learn's per-tree input checks cost more
-    than the traversal when a proxy predicts one design per env step.
-    """
-    x32 = np.ascontiguousarray(x, dtype=np.float32)
-    total = None
-    for tree in forest.estimators_:
-        leaf = tree.tree_.value[tree.tree_.apply(x32), 0, :]
-        total = leaf.copy() if total is None else total + leaf
-    assert total is not None
-    return total / len(forest.estimators_)
-
-
-@dataclass(frozen=True)
-class _NumpyMLP:
-    """The forward pass of a fitted ``StandardScaler -> MLPRegressor`` pipeline in plain numpy.
-
-    Same numbers as ``pipeline.predict`` without scikit-learn's per-call
-    validation, which dominates the cost of predicting one design.
-    """
-
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-
-    @classmethod
-    def of(cls, estimator: Any) -> "_NumpyMLP | None":
-        steps = getattr(estimator, "steps", None)
-        if not steps or len(steps) != 2:
-            return None
-        scaler, mlp = steps[0][1], steps[1][1]
-        if getattr(mlp, "activation", None) != "relu" or not hasattr(mlp, "coefs_"):
-            return None
-        if hasattr(mlp, "classes_") and list(mlp.classes_) != [False, True]:
-            return None
-        return cls(scaler.mean_, scaler.scale_, tuple(mlp.coefs_), tuple(mlp.intercepts_))
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.mean) / self.scale
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = h @ w + b
-            if i < len(self.weights) - 1:
-                np.maximum(h, 0.0, out=h)
-        return h
-
-
-class PolyRidge:
-    """Ridge regression on degree-2 monomials of the inputs, fitted and applied in plain numpy.
-
-    The inputs are the encoded features plus, for ``log2``-encoded knobs, the
-    knob values themselves (``2 ** x``), so sums of products of knobs (areas:
-    ``rows * cols + SRAM sizes``) are exactly representable on a linear target
-    and power laws (``work / (rows * cols)``) on a log target. Prediction is a
-    gather, a product and one matrix-vector product: cheap in batch and per
-    design.
-    """
-
-    def __init__(self, raw_columns: Sequence[int] = (), alpha: float = 1e-6):
-        self.raw_columns = list(raw_columns)
-        self.alpha = float(alpha)
-
-    def _expand(self, x: np.ndarray) -> np.ndarray:
-        """The inputs, the knob values of ``log2`` columns, and every product of two of them."""
-        width = x.shape[1] + len(self.raw_columns)
-        out = np.empty((len(x), width + len(self.left_)))
-        out[:, :x.shape[1]] = x
-        out[:, x.shape[1]:width] = np.exp2(x[:, self.raw_columns])
-        np.multiply(out[:, self.left_], out[:, self.right_], out=out[:, width:])
-        return out
-
-    def fit(self, x: np.ndarray, y: np.ndarray) -> "PolyRidge":
-        """Least squares with an L2 penalty ``alpha`` on standardised monomials."""
-        width = x.shape[1] + len(self.raw_columns)
-        self.left_, self.right_ = np.triu_indices(width)
-        a = self._expand(x)
-        self.mean_ = a.mean(axis=0)
-        self.scale_ = a.std(axis=0)
-        self.scale_[self.scale_ == 0] = 1.0
-        a = (a - self.mean_) / self.scale_
-        # ridge as least squares on [a; sqrt(alpha n) I] (better conditioned than the normal equations)
-        penalty = math.sqrt(self.alpha * len(a)) * np.eye(a.shape[1])
-        coef = np.linalg.lstsq(np.vstack([a, penalty]), np.concatenate([y - np.mean(y), np.zeros(a.shape[1])]),
-                               rcond=None)[0]
-        # fold the standardisation into the weights: predict is then one product
-        self.coef_ = coef / self.scale_
-        self.intercept_ = float(np.mean(y) - self.mean_ @ self.coef_)
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predictions for an encoded input matrix."""
-        return self._expand(x) @ self.coef_ + self.intercept_
 
 
 @dataclass
@@ -416,14 +125,50 @@ class ProxyModel:
     def predict_indices(self, idx: np.ndarray, encoder: IndexEncoder) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """:meth:`predict` for a ``(n, n_knobs)`` array of action indices, without building design dicts.
 
-        ``encoder`` (from :meth:`index_encoder`) fixes the space and workload;
-        the numbers are those of :meth:`predict` on the decoded designs.
+        ``encoder`` (from :meth:`index_encoder`) fixes the space and workload.
+        ``poly`` targets are summed from per-knob and per-knob-pair look-up
+        tables (:class:`PolyTables`, built once per encoder) when the inputs
+        have no derived features; the numbers are those of :meth:`predict` on
+        the decoded designs up to float rounding (relative 1e-9).
         """
-        return self.predict_encoded(encoder(idx))
+        idx = encoder.check(idx)
+        values: dict[str, np.ndarray] = {}
+        tables = self._poly_tables(encoder)
+        if tables is not None:
+            raw = tables(idx)
+            for j, name in enumerate(tables.names):
+                values[name] = self.targets[name].output(raw[:, j])
+        if len(values) == len(self.targets) and self.feasibility is None:
+            return values, np.ones(len(idx), dtype=bool)
+        rest, feasible = self.predict_encoded(encoder.encode(idx), skip=tuple(values))
+        values.update(rest)
+        return {name: values[name] for name in self.targets}, feasible
 
-    def predict_encoded(self, x: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Predicted metrics per target and a feasibility mask for an encoded input matrix."""
-        values = {name: t.predict(x) for name, t in self.targets.items()}
+    def _poly_tables(self, encoder: IndexEncoder) -> "PolyTables | None":
+        """The look-up tables of this model's ``poly`` targets for ``encoder`` (cached on the encoder)."""
+        key = id(self)
+        cached = encoder.cache.get(key)
+        if cached is None:
+            names = [n for n, t in self.targets.items() if isinstance(t.estimator, PolyRidge)]
+            tables = PolyTables.build(encoder, names, [self.targets[n].estimator for n in names]) if names else None
+            cached = encoder.cache[key] = (tables,)
+        return cached[0]
+
+    def predict_encoded(self, x: np.ndarray, skip: Sequence[str] = ()) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Predicted metrics per target and a feasibility mask for an encoded input matrix.
+
+        ``poly`` targets share one monomial expansion and one matrix product;
+        ``skip`` names targets not to predict.
+        """
+        names = [n for n in self.targets if n not in skip]
+        poly = [n for n in names if isinstance(self.targets[n].estimator, PolyRidge)]
+        values: dict[str, np.ndarray] = {}
+        if len(poly) > 1 and all(self.targets[n].estimator.raw_columns == self.targets[poly[0]].estimator.raw_columns
+                                 for n in poly):
+            ests = [self.targets[n].estimator for n in poly]
+            raw = ests[0]._expand(x) @ np.stack([e.coef_ for e in ests], axis=1) + [e.intercept_ for e in ests]
+            values.update((n, self.targets[n].output(raw[:, j])) for j, n in enumerate(poly))
+        values = {n: values[n] if n in values else self.targets[n].predict(x) for n in names}
         feasible = self.feasibility.predict(x) if self.feasibility is not None else np.ones(len(x), dtype=bool)
         return values, feasible
 
@@ -494,7 +239,7 @@ def _estimator(kind: str, seed: int, params: Mapping[str, Any], classifier: bool
         return cls(n_estimators=100, random_state=seed, n_jobs=1, **params)
     if kind == "gbt":
         cls = HistGradientBoostingClassifier if classifier else HistGradientBoostingRegressor
-        return cls(max_iter=300, random_state=seed, early_stopping=True, **params)
+        return cls(max_iter=1000, random_state=seed, early_stopping=True, **params)
     if kind == "poly" and not classifier:
         return PolyRidge(raw_columns, **params)
     cls = MLPClassifier if classifier else MLPRegressor
@@ -513,7 +258,12 @@ CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "poly": [{"target": "log"}, {"target": "linear"}],
 }
 CANDIDATES["auto"] = [{"estimator": "poly", **c} for c in CANDIDATES["poly"]] + [
-    {"estimator": "mlp", "hidden_layer_sizes": (64, 64)}]
+    {"estimator": "mlp", "hidden_layer_sizes": (64, 64)},
+    {"estimator": "gbt", "learning_rate": 0.1, "max_leaf_nodes": 31},
+    {"estimator": "rf", "max_features": 1.0}]
+#: ``auto`` keeps a tree candidate (rf, gbt: scikit-learn, slower to predict) only if its
+#: validation RMSE is below this fraction of the best numpy candidate's (poly, mlp)
+TREE_MARGIN = 0.9
 
 
 def score(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
@@ -584,22 +334,40 @@ def objective_metrics(df: "pd.DataFrame", available: Sequence[str]) -> list[str]
     return list(dict.fromkeys(names)) or list(available)
 
 
+def _one_thread() -> Any:
+    """Fit on one thread (OpenMP and BLAS), like the forests' ``n_jobs=1``.
+
+    Histogram gradient boosting otherwise starts one OpenMP thread per core,
+    which on a shared machine spins against the other jobs (100x slower
+    fits were seen with one busy neighbour).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def _fit_target(kind: str, x: np.ndarray, y: np.ndarray, parts: tuple[np.ndarray, ...], seed: int,
                 raw_columns: Sequence[int] = ()) -> TargetModel:
-    """Fit each candidate of ``kind`` on train, keep the one with the least validation RMSE (original units)."""
+    """Fit each candidate of ``kind`` on train, keep the one with the least validation RMSE (original units).
+
+    For ``auto``, a tree candidate must beat the best numpy one by :data:`TREE_MARGIN`.
+    """
     tr, va, _ = parts
     positive = bool(np.all(y > 0))
     best: tuple[float, TargetModel] | None = None
     for candidate in CANDIDATES[kind]:
         params = dict(candidate)
         est_kind = params.pop("estimator", kind)
-        log_target = positive and params.pop("target", "log") == "log"
+        log_target = params.pop("target", "log") == "log" and positive
         z = np.log(y) if log_target else y
         mean, scale = float(np.mean(z[tr])), float(np.std(z[tr])) or 1.0
-        est = _estimator(est_kind, seed, params, raw_columns=raw_columns).fit(x[tr], (z[tr] - mean) / scale)
+        with _one_thread():
+            est = _estimator(est_kind, seed, params, raw_columns=raw_columns).fit(x[tr], (z[tr] - mean) / scale)
         tm = TargetModel(est, log_target, mean, scale, dict(candidate))
         with np.errstate(over="ignore", invalid="ignore"):
             err = float(np.sqrt(np.mean((tm.predict(x[va]) - y[va]) ** 2)))
+        if kind == "auto" and est_kind in ("rf", "gbt"):  # TREE_MARGIN 0: never a tree
+            err = err / TREE_MARGIN if TREE_MARGIN > 0 else math.inf
         if best is None or err < best[0] or not math.isfinite(best[0]):
             best = (err, tm)
     assert best is not None
@@ -609,13 +377,14 @@ def _fit_target(kind: str, x: np.ndarray, y: np.ndarray, parts: tuple[np.ndarray
 def train(
     data: "pd.DataFrame | str | os.PathLike[str]",
     targets: Sequence[str] | None = None,
-    model: str = "rf",
+    model: str = "auto",
     *,
     seed: int = 0,
     env_id: str | None = None,
     workload: str | None = None,
     max_samples: int | None = None,
     measure_speed: bool = True,
+    derived: bool = True,
 ) -> ProxyModel:
     """Train a proxy bundle on a dataset (a folder or a DataFrame of records).
 
@@ -623,16 +392,23 @@ def train(
         targets: metric names to predict (``latency_ns`` or ``metric.latency_ns``),
             or ``["all"]``; default the metrics the recorded objective reads, so
             the env's default objective can be served by the bundle.
-        model: ``rf`` (random forest, as in ArchGym), ``gbt`` (histogram gradient
-            boosting), ``mlp`` (a small multi-layer perceptron), ``poly`` (ridge
-            regression on degree-2 monomials of the features and knob values) or
-            ``auto`` (per target, the best of ``poly`` and ``mlp`` on the
-            validation split). ``mlp``, ``poly`` and ``auto`` predict in plain
-            numpy, so they are the fast choice in batch and per design.
+        model: ``auto`` (the default: per target, the best on the validation
+            split of ``poly`` with a log or linear target and a 64x64 ``mlp``,
+            or of ``gbt`` and ``rf`` when their validation RMSE is below
+            :data:`TREE_MARGIN` times the best of those), ``rf`` (random forest,
+            as in ArchGym), ``gbt`` (histogram gradient boosting), ``mlp`` (a
+            small multi-layer perceptron) or ``poly`` (ridge regression on
+            degree-2 monomials of the features and knob values). ``mlp`` and
+            ``poly`` (and ``auto`` when it keeps no tree) predict in plain numpy,
+            the fast choice in batch and per design.
         seed: fixes the split and the estimators.
         env_id, workload: restrict to one env / workload.
         max_samples: use at most this many records (a fixed-seed subset; for learning curves).
         measure_speed: time the simulator against the proxy on test designs.
+        derived: append the simulator's schedule-free design features
+            (:meth:`~archgym.simulator.Simulator.proxy_features`, e.g. the SoC's
+            A53 work, critical path and memory bandwidths) to the inputs when it
+            has them and the data holds one workload.
 
     Raises:
         UserError: unknown model or target, too few records, several envs.
@@ -660,6 +436,8 @@ def train(
             raise unknown_choice("target metric", t, available)
     workloads = sorted(map(str, df["workload"].unique()))
     schema = FeatureSchema.from_frame(df, with_workload=len(workloads) > 1)
+    if derived:
+        schema = replace(schema, derived=derived_features(str(df["env_id"].iloc[0]), workloads, schema.knobs))
     x_all = schema.encode_frame(df)
     feasible = df["feasible"].astype(bool).to_numpy()
     first = df.iloc[0]
@@ -672,7 +450,8 @@ def train(
     parts = split_indices(len(df), seed)
     if not feasible.all() and feasible.any():
         tr, _, te = parts
-        clf = FeasibilityModel(_estimator(model, seed, {}, classifier=True).fit(x_all[tr], feasible[tr]))
+        with _one_thread():
+            clf = FeasibilityModel(_estimator(model, seed, {}, classifier=True).fit(x_all[tr], feasible[tr]))
         proxy.feasibility = clf
         proxy.feasibility_accuracy = float(np.mean(clf.predict(x_all[te]) == feasible[te]))
     rows = np.flatnonzero(feasible)
@@ -692,6 +471,31 @@ def train(
     if measure_speed:
         proxy.speed = measure_speedup(proxy, df.iloc[rows[fparts[2]]] if len(rows) else df)
     return proxy
+
+
+def derived_features(env_id: str, workloads: Sequence[str], knobs: Sequence[str]) -> Any:
+    """The env simulator's schedule-free feature function for the one workload, or None.
+
+    None (logged) when the data holds several workloads, the env cannot be
+    built here, or its simulator offers none or reads knobs the data lacks.
+    """
+    if len(workloads) != 1:
+        log.info("several workloads: no derived design features")
+        return None
+    from archgym.registry import make_env
+
+    try:
+        env = make_env(env_id, workload=workloads[0])
+    except Exception as exc:  # the env may not be installed where the dataset is used
+        log.warning("no derived design features: building %s failed (%s)", env_id, exc)
+        return None
+    base = env.unwrapped
+    feats = base.simulator.proxy_features(base.workload)
+    env.close()
+    if feats is not None and set(base.design_space.names) - set(knobs):
+        log.warning("no derived design features: the data lacks knobs of %s", env_id)
+        return None
+    return feats
 
 
 # -- speed ------------------------------------------------------------------------------------------------------

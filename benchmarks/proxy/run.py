@@ -17,7 +17,7 @@ faster than the simulator.
 
 Usage:
     python benchmarks/proxy/run.py [--envs ID ...] [--sizes 100 300 ...] [--models rf auto poly mlp gbt]
-        [--curve-models rf auto] [--compare-size 3000]
+        [--curve-models rf auto] [--compare-size 3000] [--no-derived]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def dataset(env_id: str, root: Path, n: int) -> pd.DataFrame:
 
 
 def curve(env_id: str, df: pd.DataFrame, targets: list[str], sizes: list[int], models: list[str],
-          n_test: int, compare_size: int, curve_models: list[str]) -> dict[str, Any]:
+          n_test: int, compare_size: int, curve_models: list[str], derived: bool = True) -> dict[str, Any]:
     """Error against training-set size on a fixed held-out test set, and the full-size table."""
     rng = np.random.default_rng(0)
     perm = rng.permutation(len(df))
@@ -77,7 +77,7 @@ def curve(env_id: str, df: pd.DataFrame, targets: list[str], sizes: list[int], m
         for n in sizes if model in curve_models else [min(compare_size, sizes[-1])]:
             t0 = time.perf_counter()
             # the proxy splits its n records 70/15/15 itself; the figures below use the shared held-out set
-            m = proxy.train(pool.iloc[:n], targets, model, seed=0, measure_speed=False)
+            m = proxy.train(pool.iloc[:n], targets, model, seed=0, measure_speed=False, derived=derived)
             fit_s = time.perf_counter() - t0
             values, _ = m.predict(designs, workload)
             for t in targets:
@@ -177,6 +177,8 @@ def main() -> None:
     ap.add_argument("--test", type=int, default=2000, help="held-out test records")
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder")
     ap.add_argument("--out", type=Path, default=HERE)
+    ap.add_argument("--no-derived", action="store_true",
+                    help="leave out the simulators' schedule-free design features (the inputs before they existed)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -189,7 +191,8 @@ def main() -> None:
             log.warning("skipping %s: %s", env_id, exc)
             continue
         df = dataset(env_id, args.data, max(args.sizes) + args.test)
-        res = curve(env_id, df, targets, args.sizes, args.models, args.test, args.compare_size, args.curve_models)
+        res = curve(env_id, df, targets, args.sizes, args.models, args.test, args.compare_size, args.curve_models,
+                    derived=not args.no_derived)
         rows += res["rows"]
         speeds[env_id] = res["speed"]
         (args.out / "results.json").write_text(json.dumps({"rows": rows, "speed": speeds}, indent=1, default=float))

@@ -1,0 +1,270 @@
+"""The estimators of a proxy bundle and their numpy forward passes.
+
+:class:`TargetModel` (one metric, on a log or linear standardised scale) and
+:class:`FeasibilityModel` wrap scikit-learn estimators; random forests, MLPs
+(:class:`_NumpyMLP`) and :class:`PolyRidge` predict without scikit-learn's
+per-call checks, and :class:`PolyTables` evaluates ``poly`` targets from
+action indices by table look-up. Re-exported by :mod:`archgym.proxy`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from archgym.proxy_encoding import IndexEncoder
+
+
+@dataclass
+class TargetModel:
+    """A regressor for one metric, learnt on a (log-)standardised scale."""
+
+    estimator: Any
+    log: bool
+    mean: float
+    scale: float
+    params: dict[str, Any] = field(default_factory=dict)
+    mlp: "_NumpyMLP | None" = None
+
+    def __post_init__(self) -> None:
+        if self.mlp is None:
+            self.mlp = _NumpyMLP.of(self.estimator)
+
+    @property
+    def transform(self) -> str:
+        """How the target is learnt: ``log`` (fit ``log y``, predict ``exp``) or ``linear``."""
+        return "log" if self.log else "linear"
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted target values (original units) for an encoded input matrix."""
+        if self.mlp is not None:
+            raw = self.mlp(x)
+        elif _is_forest(self.estimator):
+            raw = _forest_mean(self.estimator, x)[:, 0]
+        else:
+            raw = self.estimator.predict(x)
+        return self.output(np.asarray(raw, dtype=np.float64).reshape(-1))
+
+    def output(self, raw: np.ndarray) -> np.ndarray:
+        """Target values (original units) from the estimator's standardised outputs."""
+        z = raw * self.scale + self.mean
+        return np.exp(z) if self.log else z
+
+
+@dataclass
+class FeasibilityModel:
+    """A classifier of feasible (True) against infeasible designs."""
+
+    estimator: Any
+    mlp: "_NumpyMLP | None" = None
+
+    def __post_init__(self) -> None:
+        if self.mlp is None:
+            self.mlp = _NumpyMLP.of(self.estimator)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if self.mlp is not None:  # one logit per design: positive means the second class (True)
+            return self.mlp(x).reshape(-1) > 0.0
+        if _is_forest(self.estimator):
+            return np.asarray(self.estimator.classes_[_forest_mean(self.estimator, x).argmax(axis=1)], dtype=bool)
+        return np.asarray(self.estimator.predict(x), dtype=bool)
+
+
+def _is_forest(estimator: Any) -> bool:
+    return type(estimator).__name__ in ("RandomForestRegressor", "RandomForestClassifier")
+
+
+def _forest_mean(forest: Any, x: np.ndarray) -> np.ndarray:
+    """The mean over a random forest's trees of their leaf values, shape ``(n, outputs or classes)``.
+
+    What ``forest.predict`` / ``predict_proba`` compute, calling each tree's
+    compiled ``apply`` directly: scikit-learn's per-tree input checks cost more
+    than the traversal when a proxy predicts one design per env step.
+    """
+    x32 = np.ascontiguousarray(x, dtype=np.float32)
+    total = None
+    for tree in forest.estimators_:
+        leaf = tree.tree_.value[tree.tree_.apply(x32), 0, :]
+        total = leaf.copy() if total is None else total + leaf
+    assert total is not None
+    return total / len(forest.estimators_)
+
+
+@dataclass(frozen=True)
+class _NumpyMLP:
+    """The forward pass of a fitted ``StandardScaler -> MLPRegressor`` pipeline in plain numpy.
+
+    Same numbers as ``pipeline.predict`` without scikit-learn's per-call
+    validation, which dominates the cost of predicting one design.
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+
+    @classmethod
+    def of(cls, estimator: Any) -> "_NumpyMLP | None":
+        steps = getattr(estimator, "steps", None)
+        if not steps or len(steps) != 2:
+            return None
+        scaler, mlp = steps[0][1], steps[1][1]
+        if getattr(mlp, "activation", None) != "relu" or not hasattr(mlp, "coefs_"):
+            return None
+        if hasattr(mlp, "classes_") and list(mlp.classes_) != [False, True]:
+            return None
+        return cls(scaler.mean_, scaler.scale_, tuple(mlp.coefs_), tuple(mlp.intercepts_))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        h = (x - self.mean) / self.scale
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = h @ w + b
+            if i < len(self.weights) - 1:
+                np.maximum(h, 0.0, out=h)
+        return h
+
+
+class PolyRidge:
+    """Ridge regression on degree-2 monomials of the inputs, fitted and applied in plain numpy.
+
+    The inputs are the encoded features plus, for ``log2``-encoded knobs, the
+    knob values themselves (``2 ** x``), so sums of products of knobs (areas:
+    ``rows * cols + SRAM sizes``) are exactly representable on a linear target
+    and power laws (``work / (rows * cols)``) on a log target. Prediction is a
+    gather, a product and one matrix-vector product: cheap in batch and per
+    design.
+    """
+
+    def __init__(self, raw_columns: Sequence[int] = (), alpha: float = 1e-6):
+        self.raw_columns = list(raw_columns)
+        self.alpha = float(alpha)
+
+    def _expand(self, x: np.ndarray) -> np.ndarray:
+        """The inputs, the knob values of ``log2`` columns, and every product of two of them."""
+        width = x.shape[1] + len(self.raw_columns)
+        out = np.empty((len(x), width + len(self.left_)))
+        out[:, :x.shape[1]] = x
+        out[:, x.shape[1]:width] = np.exp2(x[:, self.raw_columns])
+        np.multiply(out[:, self.left_], out[:, self.right_], out=out[:, width:])
+        return out
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> "PolyRidge":
+        """Least squares with an L2 penalty ``alpha`` on standardised monomials."""
+        width = x.shape[1] + len(self.raw_columns)
+        self.left_, self.right_ = np.triu_indices(width)
+        a = self._expand(x)
+        self.mean_ = a.mean(axis=0)
+        self.scale_ = a.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        a = (a - self.mean_) / self.scale_
+        # ridge as least squares on [a; sqrt(alpha n) I] (better conditioned than the normal equations)
+        penalty = math.sqrt(self.alpha * len(a)) * np.eye(a.shape[1])
+        coef = np.linalg.lstsq(np.vstack([a, penalty]), np.concatenate([y - np.mean(y), np.zeros(a.shape[1])]),
+                               rcond=None)[0]
+        # fold the standardisation into the weights: predict is then one product
+        self.coef_ = coef / self.scale_
+        self.intercept_ = float(np.mean(y) - self.mean_ @ self.coef_)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predictions for an encoded input matrix."""
+        return self._expand(x) @ self.coef_ + self.intercept_
+
+
+@dataclass(frozen=True)
+class PolyTables:
+    """``poly`` targets evaluated from action indices by table look-up: exact, no monomial expansion.
+
+    A :class:`PolyRidge` is a quadratic form in its inputs ``u`` (the encoded
+    features and the knob values of ``log2`` columns). When every input column
+    belongs to one knob (no derived features), the prediction splits into a
+    constant, one term per knob and one per pair of knobs, each a function of
+    at most two choice indices, so it is a sum of table entries:
+    ``f = c + sum_a G_a[i_a] + sum_{a<b} H_ab[i_a, i_b]``. All tables of all
+    ``poly`` targets live in one ``(entries, targets)`` array, and one
+    prediction is a gather and a sum over ``n_knobs (n_knobs + 1) / 2`` entries.
+    """
+
+    names: tuple[str, ...]
+    first: np.ndarray
+    second: np.ndarray
+    stride: np.ndarray
+    offset: np.ndarray
+    table: np.ndarray
+    constant: np.ndarray
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        """``(n, targets)`` raw (standardised) outputs of the ridges for checked indices."""
+        flat = idx[:, self.first] * self.stride + idx[:, self.second] + self.offset
+        return self.table[flat].sum(axis=1) + self.constant
+
+    @classmethod
+    def build(cls, encoder: IndexEncoder, names: Sequence[str], ridges: Sequence["PolyRidge"]) -> "PolyTables | None":
+        """Tables of ``ridges`` (fitted on ``encoder``'s inputs), or None if derived features prevent it."""
+        if encoder.derived is not None or not ridges:
+            return None
+        width = len(encoder.base)
+        owner = np.full(width, -1)
+        for k, cols, _ in encoder.tables:
+            owner[cols] = k
+        groups = [(k, cols, table) for k, cols, table in encoder.tables]
+        base = encoder.base.copy()
+        for _, cols, _ in groups:
+            base[cols] = 0.0
+        # per target: linear weights w and symmetric cross weights s over u = [x, 2**x[raw]]
+        forms = []
+        for r in ridges:
+            wu = width + len(r.raw_columns)
+            full = np.zeros((wu, wu))
+            np.add.at(full, (r.left_, r.right_), r.coef_[wu:])
+            forms.append((r.coef_[:wu], full, full + full.T, r.intercept_, list(r.raw_columns)))
+
+        def rows(cols: slice | None, table: np.ndarray | None, raw: list[int]) -> np.ndarray:
+            """The u rows of one knob's choices (or of the shared base row), zero elsewhere."""
+            x = np.zeros((1 if table is None else len(table), width))
+            if table is None:
+                x[0] = base
+            else:
+                x[:, cols] = table
+            mine = [j for j, c in enumerate(raw) if (owner[c] == -1) == (table is None)
+                    and (table is None or cols.start <= c < cols.stop)]
+            u = np.zeros((len(x), width + len(raw)))
+            u[:, :width] = x
+            for j in mine:
+                u[:, width + j] = np.exp2(x[:, raw[j]])
+            return u
+
+        singles: list[tuple[int, np.ndarray]] = []
+        pairs: list[tuple[int, int, np.ndarray]] = []
+        constant = np.zeros(len(ridges))
+        for a, (ka, cols_a, tab_a) in enumerate(groups):
+            g = np.zeros((len(tab_a), len(ridges)))
+            for t, (w, full, sym, intercept, raw) in enumerate(forms):
+                ua, u0 = rows(cols_a, tab_a, raw), rows(None, None, raw)
+                g[:, t] = ua @ w + np.einsum("ip,pq,iq->i", ua, full, ua) + (ua @ sym @ u0.T)[:, 0]
+                for b in range(a + 1, len(groups)):
+                    kb, cols_b, tab_b = groups[b]
+                    h = ua @ sym @ rows(cols_b, tab_b, raw).T
+                    if t == 0:
+                        pairs.append((ka, kb, np.zeros((len(tab_a), len(tab_b), len(ridges)))))
+                    next(p for p in pairs if p[0] == ka and p[1] == kb)[2][:, :, t] = h
+                if a == 0:
+                    constant[t] = intercept + (u0 @ w)[0] + (u0 @ full @ u0.T)[0, 0]
+            singles.append((ka, g))
+        if not groups:
+            return None
+        first, second, stride, offset, chunks = [], [], [], [], []
+        at = 0
+        for k, g in singles:
+            first.append(k), second.append(k), stride.append(0), offset.append(at), chunks.append(g)
+            at += len(g)
+        for ka, kb, h in pairs:
+            first.append(ka), second.append(kb), stride.append(h.shape[1]), offset.append(at)
+            chunks.append(h.reshape(-1, len(ridges)))
+            at += h.shape[0] * h.shape[1]
+        as_int = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
+        return cls(tuple(names), as_int(first), as_int(second), as_int(stride), as_int(offset),
+                   np.concatenate(chunks), constant)

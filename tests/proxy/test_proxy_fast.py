@@ -1,0 +1,118 @@
+"""Proxy fast paths and derived inputs: poly look-up tables, the shared poly expansion, SoC design features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archgym import proxy
+from archgym.collect import collect, make_env
+
+TOY = "archgym-test/Toy-v0"
+SOC = "archgym/SoC-v0"
+
+
+@pytest.fixture(scope="module")
+def toy_data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("toyfast") / "data"
+    collect(TOY, 400, d, sampler="random", seed=0, chunk_size=100)
+    return d
+
+
+@pytest.fixture(scope="module")
+def soc_frame(tmp_path_factory):
+    d = tmp_path_factory.mktemp("socfast") / "data"
+    collect(SOC, 120, d, sampler="lhs", seed=0, chunk_size=60)
+    from archgym import datasets
+
+    return proxy.training_frame(datasets.load(d))
+
+
+def _random_indices(space, n, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.integers(0, k, n) for k in space.nvec], axis=1)
+
+
+def test_poly_tables_equal_the_expansion(toy_data):
+    """Every design of the toy space: tables and monomial expansion agree to relative 1e-9."""
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "poly", measure_speed=False)
+    env = make_env(TOY)
+    space = env.unwrapped.design_space
+    idx = np.stack(np.meshgrid(*[np.arange(n) for n in space.nvec], indexing="ij"), -1).reshape(-1, len(space))
+    enc = m.index_encoder(space, m.workloads[0])
+    tables = m._poly_tables(enc)
+    assert tables is not None and tables.names == ("latency_cycles", "area_mm2")
+    x = enc(idx)
+    for name, t in m.targets.items():
+        np.testing.assert_allclose(m.predict_indices(idx, enc)[0][name], t.predict(x), rtol=1e-9)
+    assert m._poly_tables(enc) is tables  # built once per encoder
+
+
+def test_shared_poly_expansion_equals_one_ridge_per_target(toy_data):
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "poly", measure_speed=False)
+    x = np.random.default_rng(2).random((50, m.features.width)) * 3
+    values, _ = m.predict_encoded(x)
+    for name, t in m.targets.items():
+        np.testing.assert_allclose(values[name], t.predict(x), rtol=1e-12)
+
+
+def test_soc_design_features_follow_the_knobs_without_simulating(monkeypatch):
+    """Hand-checkable values on the default design; HEFT and the event simulation are never called."""
+    from archgym.simulators.soc import engine, layout
+    from archgym.simulators.soc.catalogue import A53_J_PER_INSTR, A53_PEAK_IPS
+
+    env = make_env(SOC)
+    sim = env.unwrapped.simulator
+    f = sim.proxy_features(env.unwrapped.workload)
+
+    def boom(*a, **k):
+        raise AssertionError("the features must not run the simulator")
+
+    monkeypatch.setattr(layout, "heft", boom)
+    monkeypatch.setattr(engine, "simulate", boom)
+    d = sim.space.defaults()  # one bus, one core, no IP
+    with_ip = {**d, "ip_FIR_left_fxp_cloned": "yes", "a53_cores": 2}
+    x = f({k: [d[k], with_ip[k]] for k in d}, 2)
+    v = {name: x[:, j] for j, name in enumerate(f.names)}
+    tasks = [t for t in sim.graph.tasks if not t.dummy]
+    cycles = sum(t.a53_cycles for t in tasks)
+    fir = sim.graph.task("FIR_left_fxp_cloned")
+    np.testing.assert_array_equal(v["a53_tasks"], [15, 14])
+    np.testing.assert_allclose(v["a53_time_s"], np.array([cycles, cycles - fir.a53_cycles]) * 2 / A53_PEAK_IPS)
+    np.testing.assert_allclose(v["pe_energy_j"][0], 2 * cycles * A53_J_PER_INSTR)
+    np.testing.assert_allclose(v["ip_area_mm2"], [0.0, fir.ip_area_um2 * 1e-6 * 0.0374])
+    np.testing.assert_array_equal(v["cores_x_overlap"][0], 1.0)  # one core: at most one task at a time
+    assert (v["latency_bound_s"] >= v["critical_path_s"]).all() and (v["asap_overlap"] >= 1).all()
+    np.testing.assert_array_equal(v["core1_bandwidth"], [0.0, v["core0_bandwidth"][1]])  # core 1 only when present
+
+
+def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
+    m = proxy.train(soc_frame, ["area_mm2", "latency_s"], "mlp", measure_speed=False)
+    names = m.features.derived.names
+    assert m.features.width == sum(f.width for f in m.features.features) + len(names)
+    assert [m.transforms()["features"][n] for n in names] == ["derived"] * len(names)
+    plain = proxy.train(soc_frame, ["area_mm2"], "gbt", measure_speed=False, derived=False)
+    assert plain.features.derived is None and "derived" not in plain.transforms()["features"].values()
+    env = make_env(SOC)
+    space, workload = env.unwrapped.design_space, env.unwrapped.workload_name
+    idx = _random_indices(space, 200)
+    designs = space.decode_batch(idx)
+    enc = m.index_encoder(space, workload)
+    assert proxy.PolyTables.build(enc, ["area_mm2"], [object()]) is None  # derived columns are not per knob
+    np.testing.assert_allclose(enc(idx), m.features.encode_designs(designs, workload), rtol=1e-12)
+    (a, fa), (b, fb) = m.predict(designs, workload), m.predict_indices(idx, enc)
+    np.testing.assert_array_equal(fa, fb)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-9)
+    loaded_enc = m.features.index_encoder(space, workload)
+    np.testing.assert_array_equal(loaded_enc(idx), enc(idx))
+
+
+def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
+    """A tree candidate needs a validation RMSE below TREE_MARGIN x the best numpy one's."""
+    monkeypatch.setattr(proxy, "TREE_MARGIN", 0.0)  # trees can never win
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
+    assert set(m.transforms()["estimators"].values()) <= {"poly", "mlp"}
+    monkeypatch.setattr(proxy, "TREE_MARGIN", 1e9)  # trees always win
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
+    assert set(m.transforms()["estimators"].values()) <= {"gbt", "rf"}
