@@ -204,67 +204,55 @@ class PolyTables:
     @classmethod
     def build(cls, encoder: IndexEncoder, names: Sequence[str], ridges: Sequence["PolyRidge"]) -> "PolyTables | None":
         """Tables of ``ridges`` (fitted on ``encoder``'s inputs), or None if derived features prevent it."""
-        if encoder.derived is not None or not ridges:
+        if encoder.derived is not None or not ridges or not encoder.tables:
             return None
         width = len(encoder.base)
-        owner = np.full(width, -1)
+        owner = np.full(width, -1)  # the knob (position in the index array) of each input column; -1: shared
         for k, cols, _ in encoder.tables:
             owner[cols] = k
-        groups = [(k, cols, table) for k, cols, table in encoder.tables]
-        base = encoder.base.copy()
-        for _, cols, _ in groups:
-            base[cols] = 0.0
-        # per target: linear weights w and symmetric cross weights s over u = [x, 2**x[raw]]
-        forms = []
-        for r in ridges:
-            wu = width + len(r.raw_columns)
-            full = np.zeros((wu, wu))
-            np.add.at(full, (r.left_, r.right_), r.coef_[wu:])
-            forms.append((r.coef_[:wu], full, full + full.T, r.intercept_, list(r.raw_columns)))
-
-        def rows(cols: slice | None, table: np.ndarray | None, raw: list[int]) -> np.ndarray:
-            """The u rows of one knob's choices (or of the shared base row), zero elsewhere."""
-            x = np.zeros((1 if table is None else len(table), width))
-            if table is None:
-                x[0] = base
-            else:
+        shared = np.where(owner == -1, encoder.base, 0.0)[None, :]
+        n_knobs, n_targets = len(encoder.tables), len(ridges)
+        singles = [np.zeros((len(table), n_targets)) for _, _, table in encoder.tables]
+        pairs = {(a, b): np.zeros((len(encoder.tables[a][2]), len(encoder.tables[b][2]), n_targets))
+                 for a in range(n_knobs) for b in range(a + 1, n_knobs)}
+        constant = np.zeros(n_targets)
+        for t, r in enumerate(ridges):
+            raw = np.asarray(r.raw_columns, dtype=np.int64)
+            n_u = width + len(raw)
+            w = r.coef_[:n_u]  # linear weights over u = [x, 2**x[raw]]
+            quad = np.zeros((n_u, n_u))  # upper-triangular weights of the monomials u_p u_q
+            np.add.at(quad, (r.left_, r.right_), r.coef_[n_u:])
+            cross = quad + quad.T  # u_a' cross u_b: every monomial with one factor in each of two groups
+            u0 = _u_rows(shared, -1, owner, raw)
+            constant[t] = r.intercept_ + (u0 @ w)[0] + (u0 @ quad @ u0.T)[0, 0]
+            us = []
+            for k, cols, table in encoder.tables:
+                x = np.zeros((len(table), width))
                 x[:, cols] = table
-            mine = [j for j, c in enumerate(raw) if (owner[c] == -1) == (table is None)
-                    and (table is None or cols.start <= c < cols.stop)]
-            u = np.zeros((len(x), width + len(raw)))
-            u[:, :width] = x
-            for j in mine:
-                u[:, width + j] = np.exp2(x[:, raw[j]])
-            return u
-
-        singles: list[tuple[int, np.ndarray]] = []
-        pairs: list[tuple[int, int, np.ndarray]] = []
-        constant = np.zeros(len(ridges))
-        for a, (ka, cols_a, tab_a) in enumerate(groups):
-            g = np.zeros((len(tab_a), len(ridges)))
-            for t, (w, full, sym, intercept, raw) in enumerate(forms):
-                ua, u0 = rows(cols_a, tab_a, raw), rows(None, None, raw)
-                g[:, t] = ua @ w + np.einsum("ip,pq,iq->i", ua, full, ua) + (ua @ sym @ u0.T)[:, 0]
-                for b in range(a + 1, len(groups)):
-                    kb, cols_b, tab_b = groups[b]
-                    h = ua @ sym @ rows(cols_b, tab_b, raw).T
-                    if t == 0:
-                        pairs.append((ka, kb, np.zeros((len(tab_a), len(tab_b), len(ridges)))))
-                    next(p for p in pairs if p[0] == ka and p[1] == kb)[2][:, :, t] = h
-                if a == 0:
-                    constant[t] = intercept + (u0 @ w)[0] + (u0 @ full @ u0.T)[0, 0]
-            singles.append((ka, g))
-        if not groups:
-            return None
-        first, second, stride, offset, chunks = [], [], [], [], []
-        at = 0
-        for k, g in singles:
-            first.append(k), second.append(k), stride.append(0), offset.append(at), chunks.append(g)
-            at += len(g)
-        for ka, kb, h in pairs:
-            first.append(ka), second.append(kb), stride.append(h.shape[1]), offset.append(at)
-            chunks.append(h.reshape(-1, len(ridges)))
-            at += h.shape[0] * h.shape[1]
+                us.append(_u_rows(x, k, owner, raw))
+            for a, ua in enumerate(us):
+                singles[a][:, t] = ua @ w + np.einsum("ip,pq,iq->i", ua, quad, ua) + (ua @ cross @ u0.T)[:, 0]
+                for b in range(a + 1, n_knobs):
+                    pairs[a, b][:, :, t] = ua @ cross @ us[b].T
+        knob = [k for k, _, _ in encoder.tables]
+        first = knob + [knob[a] for a, _ in pairs]
+        second = knob + [knob[b] for _, b in pairs]
+        stride = [0] * n_knobs + [h.shape[1] for h in pairs.values()]
+        chunks = singles + [h.reshape(-1, n_targets) for h in pairs.values()]
+        offset = np.cumsum([0] + [len(c) for c in chunks])[:-1]
         as_int = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
         return cls(tuple(names), as_int(first), as_int(second), as_int(stride), as_int(offset),
                    np.concatenate(chunks), constant)
+
+
+def _u_rows(x: np.ndarray, group: int, owner: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """PolyRidge inputs ``u = [x, 2**x[raw]]`` of rows ``x`` that only hold ``group``'s columns.
+
+    The knob-value columns of other groups are 0 (not ``2**0``), so each
+    group's rows carry exactly its own part of ``u``.
+    """
+    u = np.zeros((len(x), x.shape[1] + len(raw)))
+    u[:, :x.shape[1]] = x
+    mine = np.flatnonzero(owner[raw] == group)
+    u[:, x.shape[1] + mine] = np.exp2(x[:, raw[mine]])
+    return u

@@ -7,12 +7,18 @@ For each env and model kind this trains a proxy on the cached benchmark dataset
 
 * the simulator's ``evaluate_batch`` on the decoded design dicts,
 * the proxy on design dicts (``ProxyModel.predict``: dicts -> feature matrix -> models),
-* the proxy on the index array (``ProxyModel.predict_indices``: table look-up -> models),
+* the proxy on the index array without the poly look-up tables (``predict_encoded(encoder(idx))``:
+  table encoding -> models, what ``predict_indices`` did before the tables),
+* the proxy on the index array (``ProxyModel.predict_indices``: table look-up -> models, poly
+  targets from per-knob-pair tables),
 * ``ProxySimulator.evaluate_indices`` (the index path plus one ``Metrics`` per design,
-  what ``DesignVectorEnv.step`` calls).
+  what ``DesignVectorEnv.step`` calls),
+
+and the largest relative difference between the index and the dict paths' predictions
+(0 except for ``poly`` targets, which the index path sums from per-knob-pair tables).
 
 Usage:
-    python benchmarks/proxy/index_speed.py [--envs ID ...] [--models auto mlp] [--n 3000] [--batch 2000]
+    python benchmarks/proxy/index_speed.py [--envs ID ...] [--models auto mlp poly] [--n 3000] [--batch 2000]
 """
 
 from __future__ import annotations
@@ -41,15 +47,16 @@ def per_design(fn: Callable[[], object], n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--envs", nargs="*", default=["archgym/Accelerator-v0", "archgym/SoC-v0"])
-    ap.add_argument("--models", nargs="*", default=["auto", "mlp"])
+    ap.add_argument("--models", nargs="*", default=["auto", "mlp", "poly"])
     ap.add_argument("--n", type=int, default=3000, help="training records")
     ap.add_argument("--batch", type=int, default=2000, help="designs per batch call")
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder (run.py's)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    print("| env | model | simulator batch µs | proxy dict-batch µs | proxy index-batch µs | "
-          "evaluate_indices µs | speed-up dict | speed-up index |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| env | model | simulator batch µs | proxy dict-batch µs | index-batch, no tables µs | "
+          "proxy index-batch µs | evaluate_indices µs | speed-up dict | speed-up index, no tables | "
+          "speed-up index | index vs dict (max rel diff) | estimators |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for env_id in args.envs:
         df = dataset(env_id, args.data, args.n + 2 * args.batch)
         env = make_env(env_id, workload=str(df["workload"].iloc[0]))  # the dataset's workload
@@ -66,10 +73,16 @@ def main() -> None:
             enc = m.index_encoder(space, wl)
             psim = proxy.ProxySimulator(m, sim)
             dict_s = per_design(partial(m.predict, designs, wl), len(designs))
+            plain_s = per_design(lambda m=m, enc=enc, idx=idx: m.predict_encoded(enc(idx)), len(designs))
             index_s = per_design(partial(m.predict_indices, idx, enc), len(designs))
             metrics_s = per_design(partial(psim.evaluate_indices, idx, wl), len(designs))
-            print(f"| {env_id} | {kind} | {1e6 * sim_s:.1f} | {1e6 * dict_s:.2f} | {1e6 * index_s:.3f} | "
-                  f"{1e6 * metrics_s:.2f} | {sim_s / dict_s:.0f}x | {sim_s / index_s:.0f}x |", flush=True)
+            (a, fa), (b, fb) = m.predict(designs, wl), m.predict_indices(idx, enc)
+            assert (fa == fb).all()
+            diff = max(float(np.max(np.abs(a[t] - b[t]) / np.abs(a[t]))) for t in a)
+            est = ", ".join(f"{t} {e}" for t, e in m.transforms()["estimators"].items())
+            print(f"| {env_id} | {kind} | {1e6 * sim_s:.1f} | {1e6 * dict_s:.2f} | {1e6 * plain_s:.3f} | "
+                  f"{1e6 * index_s:.3f} | {1e6 * metrics_s:.2f} | {sim_s / dict_s:.0f}x | {sim_s / plain_s:.0f}x | "
+                  f"{sim_s / index_s:.0f}x | {diff:.1e} | {est} |", flush=True)
         env.close()
 
 
