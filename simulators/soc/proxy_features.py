@@ -72,6 +72,7 @@ class SoCDesignFeatures:
         self.workload = graph.name
         self.ip_knobs = tuple(ip_knob(t.name) if t.has_ip and not t.dummy else "" for t in tasks)
         self.real = np.array([not t.dummy for t in tasks])
+        self.real_index = np.flatnonzero(self.real)
         cycles = np.array([float(t.a53_cycles or 0) for t in tasks])
         self.a53_s = 2.0 * cycles / A53_PEAK_IPS
         self.a53_j = 2.0 * cycles * A53_J_PER_INSTR
@@ -113,11 +114,11 @@ class SoCDesignFeatures:
         cores, nbus, bus_w = num("a53_cores"), num("bus_count").astype(np.int64), num("bus_width")
         on_a53 = np.repeat(self.a53_only[None, :], n, axis=0)
         if self.ip_index.size:
-            on_a53[:, self.ip_index] = (np.array([list(map(str, columns[k])) for k in self.ip_names]) == "no").T
+            on_a53[:, self.ip_index] = np.stack([_equals(columns[k], n, "no") for k in self.ip_names], axis=1)
         on_ip = self.real & ~on_a53 & (self.ip_s > 0)
         widths = np.stack([num(f"mem{i}_width") for i in range(MAX_BUSES)], axis=1)
         active = np.arange(MAX_BUSES)[None, :] < nbus[:, None]
-        sram = (np.array([list(map(str, columns[f"mem{i}_kind"])) for i in range(MAX_BUSES)]) == "sram").T
+        sram = np.stack([_equals(columns[f"mem{i}_kind"], n, "sram") for i in range(MAX_BUSES)], axis=1)
         mem_bw = np.minimum(widths, bus_w[:, None]) * MEM_FREQ_HZ
         out: dict[str, np.ndarray] = {}
         out["a53_tasks"] = on_a53.sum(axis=1).astype(np.float64)
@@ -135,10 +136,11 @@ class SoCDesignFeatures:
         out["critical_path_s"] = finish.max(axis=1)
         out["latency_bound_s"] = np.maximum(out["critical_path_s"], (on_a53 * dur).sum(axis=1) / cores)
         out["energy_per_bound_w"] = out["pe_energy_j"] / np.maximum(out["latency_bound_s"], 1e-12)
-        busy = on_a53 & (dur > 0)
+        real = self.real_index
+        busy, st, fin = on_a53[:, real] & (dur[:, real] > 0), start[:, real], finish[:, real]
         # for each busy task v: the busy tasks running when v starts (v included)
-        running = (busy[:, None, :] & (start[:, None, :] <= start[:, :, None])
-                   & (finish[:, None, :] > start[:, :, None])).sum(axis=2)
+        running = (busy[:, None, :] & (st[:, None, :] <= st[:, :, None])
+                   & (fin[:, None, :] > st[:, :, None])).sum(axis=2)
         overlap = np.where(busy, running, 0).max(axis=1).astype(np.float64)
         out["asap_overlap"] = overlap
         out["cores_x_overlap"] = np.minimum(cores, overlap)
@@ -165,6 +167,12 @@ class SoCDesignFeatures:
         out["fastest_cores"] = (core_bw == core_bw.max(axis=1, keepdims=True)).sum(axis=1).astype(np.float64)
         out["a53_area_bound_mm2"] = A53_AREA_MM2 * out["cores_x_overlap"] + out["ip_area_mm2"]
         return np.stack([out[k] for k in self.names], axis=1)
+
+
+def _equals(values: Sequence[Any], n: int, label: str) -> np.ndarray:
+    """``values == label`` elementwise as a bool array (values: a list or array of labels)."""
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    return np.asarray(arr.reshape(n) == label, dtype=bool)
 
 
 def _topological(n: int, edges: Sequence[tuple[int, int, int]]) -> list[int]:
