@@ -172,8 +172,8 @@ def train_cmd(
     directory: Path = typer.Argument(..., help="dataset folder"),
     target: list[str] = typer.Option([], help="metric to predict (repeatable; 'all' for every metric; "
                                               "default: the metrics the recorded objective reads)"),
-    model: str = typer.Option("auto", help="auto (per target the best on the validation split of poly, mlp "
-                                           "and, if clearly better, gbt or rf), rf (random forest, ArchGym's), "
+    model: str = typer.Option("auto", help="auto (per target the best on the validation split of poly, mlp, "
+                                           "gbt and rf), rf (random forest, ArchGym's), "
                                            "gbt (gradient boosting), mlp or poly (ridge on degree-2 monomials); "
                                            "mlp and poly predict in numpy (fastest)"),
     out: Path = typer.Option(..., help="model file to write"),
