@@ -116,3 +116,10 @@ def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
     monkeypatch.setattr(proxy, "TREE_MARGIN", 1e9)  # trees always win
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
     assert set(m.transforms()["estimators"].values()) <= {"gbt", "rf"}
+
+
+def test_cli_trains_auto_by_default(toy_data, run_cli, tmp_path):
+    code, out, _ = run_cli(["proxy", "train", str(toy_data), "--target", "area_mm2", "--out", str(tmp_path / "m"),
+                            "--no-speed", "--no-derived"])
+    assert code == 0 and "auto proxy of" in out and "targets: area_mm2" in out
+    assert proxy.load_model(tmp_path / "m").kind == "auto"
