@@ -183,8 +183,8 @@ class PolyTables:
     belongs to one knob (no derived features), the prediction splits into a
     constant, one term per knob and one per pair of knobs, each a function of
     at most two choice indices, so it is a sum of table entries:
-    ``f = c + sum_a G_a[i_a] + sum_{a<b} H_ab[i_a, i_b]``. All tables of all
-    ``poly`` targets live in one ``(entries, targets)`` array, and one
+    ``f = c + sum_a G_a[i_a] + sum_{a<b} H_ab[i_a, i_b]``. The tables of each
+    ``poly`` target are one row of ``table`` (``(targets, entries)``), and one
     prediction is a gather and a sum over ``n_knobs (n_knobs + 1) / 2`` entries.
     """
 
@@ -198,8 +198,9 @@ class PolyTables:
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         """``(n, targets)`` raw (standardised) outputs of the ridges for checked indices."""
-        flat = idx[:, self.first] * self.stride + idx[:, self.second] + self.offset
-        return self.table[flat].sum(axis=1) + self.constant
+        idx_t = idx.T  # (knobs, n): the gathers below then read and sum contiguous rows
+        flat = idx_t[self.first] * self.stride[:, None] + idx_t[self.second] + self.offset[:, None]
+        return np.stack([row[flat].sum(axis=0) for row in self.table], axis=1) + self.constant
 
     @classmethod
     def build(cls, encoder: IndexEncoder, names: Sequence[str], ridges: Sequence["PolyRidge"]) -> "PolyTables | None":
@@ -242,7 +243,7 @@ class PolyTables:
         offset = np.cumsum([0] + [len(c) for c in chunks])[:-1]
         as_int = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
         return cls(tuple(names), as_int(first), as_int(second), as_int(stride), as_int(offset),
-                   np.concatenate(chunks), constant)
+                   np.ascontiguousarray(np.concatenate(chunks).T), constant)
 
 
 def _u_rows(x: np.ndarray, group: int, owner: np.ndarray, raw: np.ndarray) -> np.ndarray:
