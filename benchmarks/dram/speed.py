@@ -8,7 +8,8 @@ Usage::
 For each workload it simulates the default design and ``--designs`` random
 designs on a prepared trace (parsing and address decoding done once, as in
 the env) and prints requests/s of wall time and of process CPU time (the
-latter is the stable figure on a shared machine). With ``--dramsim3`` (or
+latter is the stable figure on a shared machine), each the best of
+``--repeats`` passes; DRAMsim3 is run as many times, alternating with ours. With ``--dramsim3`` (or
 the ``DRAMSIM3`` environment variable) it also runs DRAMsim3's trace
 frontend on the same trace for 1.2x our model's completion time (written in DRAMsim3's ``<hex addr> <READ|WRITE>
 <cycle>`` format) and prints its requests/s of wall and of CPU time (the
@@ -35,10 +36,14 @@ from archgym.simulators.dram.model import run_prepared
 ARCHGYM_DRAMSYS_S_PER_EVAL = 5.0
 
 
+def feasible(prepared, designs) -> list:
+    """The designs the device can run (infeasible ones return at once, so timing them would inflate the
+    rate); running them once also compiles the kernel."""
+    return [d for d in designs if run_prepared(prepared, d).metrics.feasible]
+
+
 def measure(prepared, designs) -> tuple[float, float]:
-    """Requests/s (wall, CPU) over the designs the device can run (infeasible ones return at once, so
-    timing them would inflate the rate)."""
-    designs = [d for d in designs if run_prepared(prepared, d).metrics.feasible]  # also compiles the kernel
+    """Requests/s (wall, CPU) of one pass over ``designs``."""
     w0, c0 = time.perf_counter(), time.process_time()
     for d in designs:
         run_prepared(prepared, d)
@@ -68,6 +73,8 @@ def main() -> None:
     ap.add_argument("--designs", type=int, default=20)
     ap.add_argument("--dramsim3", default=os.environ.get("DRAMSIM3"))
     ap.add_argument("--dramsim3-config", default=os.environ.get("DRAMSIM3_CONFIG"))
+    ap.add_argument("--repeats", type=int, default=5,
+                    help="measure both simulators this many times, alternating, and keep each one's best")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     designs = [SPACE.defaults()] + [SPACE.sample(rng) for _ in range(args.designs)]
@@ -80,13 +87,19 @@ def main() -> None:
 
     for w in WORKLOADS:
         prepared = prepare(w)
-        wall, cpu = measure(prepared, designs)
+        runnable = feasible(prepared, designs)
+        tr = generate(w)
+        done = run_prepared(prepared, designs[0]).metrics["total_time_ns"] / prepared.device.tck_ns
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            ours.append(measure(prepared, runnable))
+            if args.dramsim3:
+                theirs.append(dramsim3_rate(args.dramsim3, args.dramsim3_config, tr, int(1.2 * done) + 1000))
+        wall, cpu = max(r[0] for r in ours), max(r[1] for r in ours)
         speedup = ARCHGYM_DRAMSYS_S_PER_EVAL * wall / len(prepared)
         row = f"| {w} | {len(prepared)} | {wall:,.0f} | {cpu:,.0f} | {speedup:,.0f}x |"
         if args.dramsim3:
-            tr = generate(w)
-            done = run_prepared(prepared, designs[0]).metrics["total_time_ns"] / prepared.device.tck_ns
-            ds3_wall, ds3_cpu = dramsim3_rate(args.dramsim3, args.dramsim3_config, tr, int(1.2 * done) + 1000)
+            ds3_wall, ds3_cpu = max(r[0] for r in theirs), max(r[1] for r in theirs)
             row += f" {ds3_wall:,.0f} | {ds3_cpu:,.0f} | {wall / ds3_wall:.1f}x | {cpu / ds3_cpu:.1f}x |"
         print(row)
 
