@@ -106,6 +106,14 @@ def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
         np.testing.assert_allclose(a[name], b[name], rtol=1e-9)
     loaded_enc = m.features.index_encoder(space, workload)
     np.testing.assert_array_equal(loaded_enc(idx), enc(idx))
+    import gymnasium
+
+    vec = gymnasium.make_vec(SOC, num_envs=3, cost_model="proxy", proxy=m, objective="minimize:area_mm2")
+    vec.reset(seed=0)
+    actions = idx[:3]
+    *_, infos = vec.step(actions)
+    assert infos["predicted"].all()
+    np.testing.assert_allclose(infos["metrics"]["area_mm2"], a["area_mm2"][:3], rtol=1e-9)
 
 
 def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
