@@ -480,7 +480,8 @@ def derived_features(env_id: str, workloads: Sequence[str], knobs: Sequence[str]
     """The env simulator's schedule-free feature function for the one workload, or None.
 
     None (logged) when the data holds several workloads, the env cannot be
-    built here, or its simulator offers none or reads knobs the data lacks.
+    built here, its simulator offers none, or the data's knobs differ from the
+    default env's (built without env arguments).
     """
     if len(workloads) != 1:
         log.info("several workloads: no derived design features")
@@ -495,8 +496,9 @@ def derived_features(env_id: str, workloads: Sequence[str], knobs: Sequence[str]
     base = env.unwrapped
     feats = base.simulator.proxy_features(base.workload)
     env.close()
-    if feats is not None and set(base.design_space.names) - set(knobs):
-        log.warning("no derived design features: the data lacks knobs of %s", env_id)
+    if feats is not None and set(base.design_space.names) != set(knobs):
+        # e.g. SoC data collected with mapping="agent": the default env's features would describe another space
+        log.warning("no derived design features: the data's knobs differ from the default %s's", env_id)
         return None
     return feats
 

@@ -131,3 +131,12 @@ def test_cli_trains_auto_by_default(toy_data, run_cli, tmp_path):
                             "--no-speed", "--no-derived"])
     assert code == 0 and "auto proxy of" in out and "targets: area_mm2" in out
     assert proxy.load_model(tmp_path / "m").kind == "auto"
+
+
+def test_derived_features_only_where_they_describe_the_data():
+    soc = make_env(SOC).unwrapped
+    assert proxy.derived_features(SOC, [soc.workload_name], soc.design_space.names) is not None
+    assert proxy.derived_features(SOC, [soc.workload_name], [*soc.design_space.names, "pe_x"]) is None  # agent data
+    assert proxy.derived_features(SOC, ["audio_decoder", "edge_detection"], soc.design_space.names) is None
+    toy = make_env(TOY).unwrapped
+    assert proxy.derived_features(TOY, ["unit"], toy.design_space.names) is None  # the toy simulator offers none
