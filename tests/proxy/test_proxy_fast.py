@@ -140,3 +140,16 @@ def test_derived_features_only_where_they_describe_the_data():
     assert proxy.derived_features(SOC, ["audio_decoder", "edge_detection"], soc.design_space.names) is None
     toy = make_env(TOY).unwrapped
     assert proxy.derived_features(TOY, ["unit"], toy.design_space.names) is None  # the toy simulator offers none
+
+
+def test_numpy_boosting_matches_scikit_learn(toy_data):
+    """Few rows go through all trees at once in numpy: scikit-learn's numbers to relative 1e-12."""
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "gbt", measure_speed=False)
+    x = np.random.default_rng(3).random((40, m.features.width)) * 4
+    x[0, 0] = np.nan  # a missing value follows each node's missing-value branch
+    for t in m.targets.values():
+        assert t.boosting is not None
+        want = t.estimator.predict(x)
+        np.testing.assert_allclose(t.boosting(x), want, rtol=1e-12)
+        np.testing.assert_allclose(t.predict(x[:1]), t.output(want[:1]), rtol=1e-12)  # the numpy path
+        np.testing.assert_allclose(t.predict(x), t.output(want), rtol=1e-12)  # scikit-learn's path
