@@ -143,13 +143,19 @@ def prepare(
                     dec.rank, dec.bank_group, dec.bank, dec.row, dec.column)
 
 
+def interval_capacity(n_requests: int) -> int:
+    """First guess of the room the kernel needs for bank-open intervals (one per ACT; more ACTs than
+    requests only when refreshes close rows under waiting requests). Too small only costs a rerun."""
+    return n_requests + n_requests // 4 + 1024
+
+
 def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) -> SimResult:
     """Simulate one design on a prepared trace.
 
     A RefreshPolicy the device does not support gives an infeasible result
     (:meth:`Metrics.infeasible` with the reason, empty per-request arrays).
     """
-    from archgym.simulators.dram.controller import C_ERR, ERR_TOO_LONG, get_kernel, latency_stats
+    from archgym.simulators.dram.controller import C_ERR, ERR_INTERVALS, ERR_TOO_LONG, get_kernel, latency_stats
 
     dev = prepared.device
     full = complete_design(design or {})
@@ -160,11 +166,16 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
                          Energy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), dev, prepared.mapping)
     cfg = controller_config(full)
     kernel = get_kernel()
-    arrival, complete, deliver, counters, active, t0, t1 = kernel(
-        prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
-        prepared.column, prepared.relative, dev.kernel_timings(), cfg,
-        dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups,
-    )
+    iv_cap = interval_capacity(len(prepared))
+    while True:
+        arrival, complete, deliver, counters, active, t0, t1 = kernel(
+            prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
+            prepared.column, prepared.relative, dev.kernel_timings(), cfg,
+            dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups, iv_cap,
+        )
+        if counters[C_ERR] != ERR_INTERVALS:
+            break
+        iv_cap *= 4
     if counters[C_ERR] == ERR_TOO_LONG:
         raise UserError(f"trace {prepared.name!r} is too long for the DRAM model: {len(prepared):,} requests over "
                         "more clock cycles than its 63-bit event keys hold; split the trace")

@@ -98,3 +98,17 @@ def test_a_trace_beyond_the_event_key_range_is_refused_with_a_clear_error():
     # the same requests closer together run
     near = trace([0, 1, 1 << 30], [addr(row=1), addr(row=2), addr(row=3)], name="near")
     assert simulate(near, {"RefreshPolicy": "NoRefresh"})["rd_count"] == 3
+
+
+def test_a_run_that_outgrows_its_interval_room_is_rerun_with_more_and_gives_the_same_result(monkeypatch):
+    from dram_helpers import random_trace
+
+    from archgym.simulators.dram import model
+
+    tr = random_trace(300, seed=3, write_frac=0.3, gap=3)
+    expected = model.run(tr, {"PagePolicy": "Closed"})
+    monkeypatch.setattr(model, "interval_capacity", lambda n: 2)
+    got = model.run(tr, {"PagePolicy": "Closed"})
+    assert got.counters["act"] == 300 > 2
+    assert dict(got.metrics.items()) == dict(expected.metrics.items())
+    assert (got.deliver == expected.deliver).all() and got.counters == expected.counters
