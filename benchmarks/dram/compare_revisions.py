@@ -77,8 +77,10 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tmp / "rev"), args.rev],
-                       check=True)
+        made = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tmp / "rev"),
+                               args.rev], capture_output=True, text=True)
+        if made.returncode:
+            raise SystemExit(f"cannot check out {args.rev!r}: {made.stderr.strip()}")
         try:
             views = {args.rev: package_view(tmp / "rev", tmp / "view-rev"),
                      "working tree": package_view(ROOT, tmp / "view-work")}
