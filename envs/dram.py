@@ -102,6 +102,7 @@ class DRAMEnv(DesignEnv):
     | device | str or path | ``"DDR4-2400"`` | preset (``DDR4-2400``, ``DDR4-1866``, ``DDR3-1600``, ``LPDDR4-3200``) or DRAMSys memspec JSON |
     | address_mapping | path or None | None | DRAMSys addressmapping JSON (default: row-bank-column) |
     | trace_clock_mhz | float or None | None | clock of the trace timestamps (default: the device clock) |
+    | threads | int | 1 | designs a ``make_vec`` batch simulates concurrently (same results for any value) |
     {common_arguments}
 
     ## Version History
@@ -123,11 +124,12 @@ class DRAMEnv(DesignEnv):
         device: str | Path = "DDR4-2400",
         address_mapping: str | Path | None = None,
         trace_clock_mhz: float | None = None,
+        threads: int = 1,
         **options: Any,
     ):
         if reward_formulation is not None:
             objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
-        simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz)
+        simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz, threads)
         super().__init__(simulator, workload, objective, **options)
 
 

@@ -15,7 +15,9 @@ frontend on the same trace for 1.2x our model's completion time (written in DRAM
 <cycle>`` format) and prints its requests/s of wall and of CPU time (the
 child process's user + system time) and both ratios. ArchGym reports
 DRAMSys at several seconds per evaluation; the last column is the speed-up
-against 5 s per evaluation of a 10,000-request trace.
+against 5 s per evaluation of a 10,000-request trace. A second table times
+``evaluate_batch`` (what ``gymnasium.make_vec`` calls) with one thread and
+with ``--threads`` (default: the machine's cores), in designs/s of wall time.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def main() -> None:
     ap.add_argument("--designs", type=int, default=20)
     ap.add_argument("--dramsim3", default=os.environ.get("DRAMSIM3"))
     ap.add_argument("--dramsim3-config", default=os.environ.get("DRAMSIM3_CONFIG"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="also time evaluate_batch (make_vec) with this many threads against one (wall time)")
     ap.add_argument("--repeats", type=int, default=5,
                     help="measure both simulators this many times, alternating, and keep each one's best")
     args = ap.parse_args()
@@ -102,6 +106,28 @@ def main() -> None:
             ds3_wall, ds3_cpu = max(r[0] for r in theirs), max(r[1] for r in theirs)
             row += f" {ds3_wall:,.0f} | {ds3_cpu:,.0f} | {wall / ds3_wall:.1f}x | {cpu / ds3_cpu:.1f}x |"
         print(row)
+    if args.threads > 1:
+        batch_table(designs, args.threads, args.repeats)
+
+
+def batch_table(designs, threads: int, repeats: int) -> None:
+    """Designs/s of ``evaluate_batch`` (what ``make_vec`` calls) with 1 and with ``threads`` threads."""
+    from archgym.simulators.dram import DRAMSimulator
+
+    print()
+    print(f"| workload | batch | designs/s, 1 thread | designs/s, {threads} threads | speed-up |")
+    print("| --- | --- | --- | --- | --- |")
+    sims = {k: DRAMSimulator(threads=k) for k in (1, threads)}
+    for w in WORKLOADS:
+        prepared = prepare(w)
+        batch = feasible(prepared, designs)
+        best = {k: 0.0 for k in sims}
+        for _ in range(repeats):
+            for k, sim in sims.items():
+                t0 = time.perf_counter()
+                sim.evaluate_batch(batch, prepared)
+                best[k] = max(best[k], len(batch) / (time.perf_counter() - t0))
+        print(f"| {w} | {len(batch)} | {best[1]:,.0f} | {best[threads]:,.0f} | {best[threads] / best[1]:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -79,8 +79,9 @@ except ImportError:  # pragma: no cover - exercised only without numba
 
 
 def _jit(func):
-    """Compile lazily with numba (cached on disk) when it is installed."""
-    return njit(cache=True)(func) if njit is not None else func
+    """Compile lazily with numba (cached on disk) when it is installed; the compiled code releases
+    the GIL, so designs can be simulated concurrently in threads."""
+    return njit(cache=True, nogil=True)(func) if njit is not None else func
 
 
 def _jit_inline(func):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -24,6 +25,10 @@ class DRAMSimulator(Simulator):
         device: preset name or DRAMSys memspec JSON path (default ``DDR4-2400``).
         address_mapping: DRAMSys addressmapping JSON path (default: row-bank-column).
         trace_clock_mhz: clock of trace timestamps (default: the device clock).
+        threads: designs :meth:`evaluate_batch` (``gymnasium.make_vec``)
+            simulates concurrently; the compiled model releases the GIL, and
+            the results are the same for any number of threads. Leave it at
+            1 when processes already share the cores (sweeps, ``--workers``).
 
     Example:
         >>> sim = DRAMSimulator()                      # doctest: +SKIP
@@ -42,10 +47,14 @@ class DRAMSimulator(Simulator):
         device: str | Path | Device = DEFAULT_DEVICE,
         address_mapping: str | Path | AddressMapping | Mapping[str, Any] | None = None,
         trace_clock_mhz: float | None = None,
+        threads: int = 1,
     ):
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise UserError(f"threads must be a positive integer, got {threads!r}")
         self.device = device
         self.address_mapping = address_mapping
         self.trace_clock_mhz = trace_clock_mhz
+        self.threads = threads
 
     def workloads(self) -> list[str]:
         return list(WORKLOADS)
@@ -71,5 +80,9 @@ class DRAMSimulator(Simulator):
         return run_prepared(self.load_workload(workload), d).metrics
 
     def evaluate_batch(self, designs: Sequence[Mapping[str, Any]], workload: Any) -> list[Metrics]:
+        """Metrics of each design, in order; ``threads`` of them at a time."""
         prepared = self.load_workload(workload)
-        return [self.evaluate(d, prepared) for d in designs]
+        if self.threads == 1 or len(designs) < 2:
+            return [self.evaluate(d, prepared) for d in designs]
+        with ThreadPoolExecutor(min(self.threads, len(designs))) as pool:
+            return list(pool.map(lambda d: self.evaluate(d, prepared), designs))

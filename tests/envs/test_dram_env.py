@@ -77,3 +77,17 @@ def test_done_when_command(tmp_path, capsys):
     assert "best design" in capsys.readouterr().out
     records = read_records(tmp_path / "a" / "records")
     assert len(records) == 20 and set(records["simulator"]) == {"dram"}
+
+
+def test_make_vec_with_threads_matches_one_thread():
+    import gymnasium
+
+    runs = []
+    for threads in (1, 2):
+        venv = gymnasium.make_vec("archgym/DRAM-v0", num_envs=6, workload="stream", threads=threads)
+        venv.reset(seed=3)
+        venv.action_space.seed(3)
+        _, reward, *_ = venv.step(venv.action_space.sample())
+        runs.append(reward)
+        venv.close()
+    assert (runs[0] == runs[1]).all()

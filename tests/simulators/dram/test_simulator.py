@@ -112,3 +112,18 @@ def test_a_run_that_outgrows_its_interval_room_is_rerun_with_more_and_gives_the_
     assert got.counters["act"] == 300 > 2
     assert dict(got.metrics.items()) == dict(expected.metrics.items())
     assert (got.deliver == expected.deliver).all() and got.counters == expected.counters
+
+
+def test_threaded_batches_give_the_serial_results_in_order():
+    rng = np.random.default_rng(4)
+    designs = [SPACE.sample(rng) for _ in range(12)]
+    serial = DRAMSimulator().evaluate_batch(designs, "cloud-2")
+    threaded = DRAMSimulator(threads=3).evaluate_batch(designs, "cloud-2")
+    assert [dict(m.items()) if m.feasible else m.reason for m in threaded] == \
+           [dict(m.items()) if m.feasible else m.reason for m in serial]
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
+def test_threads_must_be_a_positive_integer(bad):
+    with pytest.raises(UserError, match="threads must be a positive integer"):
+        DRAMSimulator(threads=bad)
