@@ -25,27 +25,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: run in a subprocess whose ``archgym`` is the tree at TREE; the timing is speed.py's (this folder's)
 MEASURE = r'''
-import json, sys, time
+import json, sys
 sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
-sys.path.insert(0, TREE)
+sys.path[:0] = [TREE, BENCH]
 import numpy as np
 import archgym.simulators.dram.model as model
 from archgym.simulators.dram import SPACE, WORKLOADS, prepare
+from speed import feasible, measure
 assert model.__file__.startswith(TREE), model.__file__
 rng = np.random.default_rng(0)
 designs = [SPACE.defaults()] + [SPACE.sample(rng) for _ in range(N_DESIGNS)]
 out = {}
 for w in WORKLOADS:
     p = prepare(w)
-    ds = [d for d in designs if model.run_prepared(p, d).metrics.feasible]
-    best = 0.0
-    for _ in range(5):
-        c0 = time.process_time()
-        for d in ds:
-            model.run_prepared(p, d)
-        best = max(best, len(p) * len(ds) / (time.process_time() - c0))
-    out[w] = best
+    ds = feasible(p, designs)
+    out[w] = max(measure(p, ds)[1] for _ in range(5))
 print(json.dumps(out))
 '''
 
@@ -62,7 +58,8 @@ def package_view(tree: Path, into: Path) -> Path:
 
 
 def rates(view: Path, n_designs: int) -> dict[str, float]:
-    code = f"TREE = {str(view)!r}\nN_DESIGNS = {n_designs}\n" + MEASURE
+    bench = Path(__file__).resolve().parent
+    code = f"TREE = {str(view)!r}\nBENCH = {str(bench)!r}\nN_DESIGNS = {n_designs}\n" + MEASURE
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=view)
     if r.returncode:
         raise SystemExit(f"measuring {view} failed:\n{r.stderr[-2000:]}")

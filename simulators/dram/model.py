@@ -166,13 +166,12 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
                          Energy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), dev, prepared.mapping)
     cfg = controller_config(full)
     kernel = get_kernel()
+    args = (prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
+            prepared.column, prepared.relative, dev.kernel_timings(), cfg,
+            dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups)
     iv_cap = interval_capacity(len(prepared))
     while True:
-        arrival, complete, deliver, counters, active, t0, t1 = kernel(
-            prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
-            prepared.column, prepared.relative, dev.kernel_timings(), cfg,
-            dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups, iv_cap,
-        )
+        arrival, complete, deliver, counters, active, t0, t1 = kernel(*args, iv_cap)
         if counters[C_ERR] != ERR_INTERVALS:
             break
         iv_cap *= 4
