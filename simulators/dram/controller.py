@@ -72,21 +72,9 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    from numba import njit
-except ImportError:  # pragma: no cover - exercised only without numba
-    njit = None
-
-
-def _jit(func):
-    """Compile lazily with numba (cached on disk) when it is installed; the compiled code releases
-    the GIL, so designs can be simulated concurrently in threads."""
-    return njit(cache=True, nogil=True)(func) if njit is not None else func
-
-
-def _jit_inline(func):
-    """Like :func:`_jit`, and inlined into its callers (the event loop's helpers)."""
-    return njit(cache=True, inline="always")(func) if njit is not None else func
+from archgym.compiled import AVAILABLE as _COMPILED
+from archgym.compiled import jit as _jit
+from archgym.compiled import jit_inline as _jit_inline
 
 #: indices of the counters array returned by the kernel
 C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
@@ -840,7 +828,7 @@ def get_kernel():
     Raises:
         ImportError: numba is not installed (``pip install 'archgym[fast]'``).
     """
-    if njit is None:
+    if not _COMPILED:
         raise ImportError(
             "the DRAM controller model needs numba to run at usable speed; install it with "
             "pip install 'archgym[fast]' (or pip install numba)"

@@ -216,6 +216,6 @@ def test_design_errors():
 def test_missing_numba_gives_a_clear_error(monkeypatch):
     from archgym.simulators.dram import controller
 
-    monkeypatch.setattr(controller, "njit", None)
+    monkeypatch.setattr(controller, "_COMPILED", False)
     with pytest.raises(ImportError, match=r"archgym\[fast\]"):
         controller.get_kernel()
