@@ -1,21 +1,23 @@
 """The estimators of a proxy bundle and their numpy forward passes.
 
 :class:`TargetModel` (one metric, on a log or linear standardised scale) and
-:class:`FeasibilityModel` wrap scikit-learn estimators; random forests, MLPs
-(:class:`_NumpyMLP`) and :class:`PolyRidge` predict without scikit-learn's
-per-call checks, and :class:`PolyTables` evaluates ``poly`` targets from
-action indices by table look-up. Re-exported by :mod:`archgym.proxy`.
+:class:`FeasibilityModel` wrap scikit-learn estimators; tree ensembles
+(:class:`~archgym.proxy_trees.FlatTrees`, compiled), MLPs (:class:`_NumpyMLP`)
+and :class:`PolyRidge` predict without scikit-learn's per-call checks, and
+:class:`PolyTables` evaluates ``poly`` targets from action indices by table
+look-up. Re-exported by :mod:`archgym.proxy`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from archgym.proxy_encoding import IndexEncoder
+from archgym.proxy_trees import FlatTrees
 
 
 @dataclass
@@ -28,13 +30,20 @@ class TargetModel:
     scale: float
     params: dict[str, Any] = field(default_factory=dict)
     mlp: "_NumpyMLP | None" = None
-    boosting: "_NumpyBoosting | None" = None
+    trees: FlatTrees | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mlp is None:
             self.mlp = _NumpyMLP.of(self.estimator)
-        if self.boosting is None:
-            self.boosting = _NumpyBoosting.of(self.estimator)
+        if self.trees is None:
+            self.trees = FlatTrees.of(self.estimator)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_trees(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.trees = FlatTrees.of(self.estimator)
 
     @property
     def transform(self) -> str:
@@ -45,8 +54,8 @@ class TargetModel:
         """Predicted target values (original units) for an encoded input matrix."""
         if self.mlp is not None:
             raw = self.mlp(x)
-        elif self.boosting is not None and len(x) <= _NumpyBoosting.MAX_ROWS:
-            raw = self.boosting(x)
+        elif self.trees is not None:
+            raw = self.trees(x)[:, 0]
         elif _is_forest(self.estimator):
             raw = _forest_mean(self.estimator, x)[:, 0]
         else:
@@ -65,17 +74,33 @@ class FeasibilityModel:
 
     estimator: Any
     mlp: "_NumpyMLP | None" = None
+    trees: FlatTrees | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mlp is None:
             self.mlp = _NumpyMLP.of(self.estimator)
+        if self.trees is None:
+            self.trees = FlatTrees.of(self.estimator)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _without_trees(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.trees = FlatTrees.of(self.estimator)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         if self.mlp is not None:  # one logit per design: positive means the second class (True)
             return self.mlp(x).reshape(-1) > 0.0
-        if _is_forest(self.estimator):
-            return np.asarray(self.estimator.classes_[_forest_mean(self.estimator, x).argmax(axis=1)], dtype=bool)
+        if self.trees is not None or _is_forest(self.estimator):
+            proba = self.trees(x) if self.trees is not None else _forest_mean(self.estimator, x)
+            return np.asarray(self.estimator.classes_[proba.argmax(axis=1)], dtype=bool)
         return np.asarray(self.estimator.predict(x), dtype=bool)
+
+
+def _without_trees(state: dict[str, Any]) -> dict[str, Any]:
+    """A model's pickled state: the flattened trees are a copy of the estimator's, rebuilt on load."""
+    return {k: (None if k == "trees" else v) for k, v in state.items()}
 
 
 def _is_forest(estimator: Any) -> bool:
@@ -130,66 +155,6 @@ class _NumpyMLP:
             if i < len(self.weights) - 1:
                 np.maximum(h, 0.0, out=h)
         return h
-
-
-@dataclass(frozen=True)
-class _NumpyBoosting:
-    """A fitted ``HistGradientBoostingRegressor`` applied to a few rows in numpy, all trees at once.
-
-    scikit-learn applies the trees one by one (~6 µs of Python per tree and
-    call), so one design through a few hundred trees costs about a
-    millisecond; here every tree descends one level per step for all rows
-    together. For large batches scikit-learn's compiled loop is faster, so
-    :class:`TargetModel` uses this only up to :attr:`MAX_ROWS` rows. Same
-    numbers up to the order of summing the trees (relative 1e-12).
-    """
-
-    MAX_ROWS: ClassVar[int] = 4
-
-    baseline: float
-    feature: np.ndarray  # (trees, nodes): every tree's nodes, padded
-    threshold: np.ndarray
-    missing_left: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    leaf: np.ndarray
-    value: np.ndarray
-    depth: int
-
-    @classmethod
-    def of(cls, estimator: Any) -> "_NumpyBoosting | None":
-        if type(estimator).__name__ != "HistGradientBoostingRegressor" or not hasattr(estimator, "_predictors"):
-            return None
-        if getattr(estimator, "is_categorical_", None) is not None or estimator.n_trees_per_iteration_ != 1:
-            return None
-        trees = [it[0].nodes for it in estimator._predictors]
-        if not trees:
-            return None
-        width = max(len(t) for t in trees)
-
-        def pad(name: str, dtype: Any, fill: Any) -> np.ndarray:
-            out = np.full((len(trees), width), fill, dtype=dtype)
-            for i, t in enumerate(trees):
-                out[i, :len(t)] = t[name]
-            return out
-
-        return cls(float(np.ravel(estimator._baseline_prediction)[0]), pad("feature_idx", np.int64, 0),
-                   pad("num_threshold", np.float64, 0.0), pad("missing_go_to_left", bool, True),
-                   pad("left", np.int64, 0), pad("right", np.int64, 0), pad("is_leaf", bool, True),
-                   pad("value", np.float64, 0.0), int(max(int(t["depth"].max()) for t in trees)))
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        trees = np.arange(len(self.feature))[None, :]
-        rows = np.arange(len(x))[:, None]
-        node = np.zeros((len(x), len(self.feature)), dtype=np.int64)
-        for _ in range(self.depth):
-            at_leaf = self.leaf[trees, node]
-            if at_leaf.all():
-                break
-            v = x[rows, self.feature[trees, node]]
-            go_left = np.where(np.isnan(v), self.missing_left[trees, node], v <= self.threshold[trees, node])
-            node = np.where(at_leaf, node, np.where(go_left, self.left[trees, node], self.right[trees, node]))
-        return self.baseline + self.value[trees, node].sum(axis=1)
 
 
 class PolyRidge:

@@ -142,14 +142,37 @@ def test_derived_features_only_where_they_describe_the_data():
     assert proxy.derived_features(TOY, ["unit"], toy.design_space.names) is None  # the toy simulator offers none
 
 
-def test_numpy_boosting_matches_scikit_learn(toy_data):
-    """Few rows go through all trees at once in numpy: scikit-learn's numbers to relative 1e-12."""
-    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "gbt", measure_speed=False)
+@pytest.mark.parametrize("kind", ["gbt", "rf"])
+def test_flat_trees_match_scikit_learn(toy_data, kind):
+    """The compiled ensembles give scikit-learn's numbers (bit for bit: same order of summing) for one row and many,
+    survive saving (rebuilt on load) and classify feasibility like the forest."""
+    pytest.importorskip("numba")
+    m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], kind, measure_speed=False)
     x = np.random.default_rng(3).random((40, m.features.width)) * 4
-    x[0, 0] = np.nan  # a missing value follows each node's missing-value branch
+    if kind == "gbt":
+        x[0, 0] = np.nan  # a missing value follows each node's missing-value branch
     for t in m.targets.values():
-        assert t.boosting is not None
+        assert t.trees is not None
         want = t.estimator.predict(x)
-        np.testing.assert_allclose(t.boosting(x), want, rtol=1e-12)
-        np.testing.assert_allclose(t.predict(x[:1]), t.output(want[:1]), rtol=1e-12)  # the numpy path
-        np.testing.assert_allclose(t.predict(x), t.output(want), rtol=1e-12)  # scikit-learn's path
+        np.testing.assert_array_equal(t.trees(x)[:, 0], want)
+        np.testing.assert_array_equal(t.predict(x[:1]), t.output(want[:1]))
+        np.testing.assert_array_equal(t.predict(x), t.output(want))
+    if kind == "rf":
+        f = m.feasibility
+        assert f is not None and f.trees is not None
+        np.testing.assert_array_equal(f.predict(x), f.estimator.predict(x).astype(bool))
+
+
+def test_saved_model_rebuilds_its_flat_trees(toy_data, tmp_path):
+    pytest.importorskip("numba")
+    m = proxy.train(toy_data, ["latency_cycles"], "rf", measure_speed=False)
+    import joblib
+
+    joblib.dump(m.targets["latency_cycles"], tmp_path / "t.joblib")
+    t = joblib.load(tmp_path / "t.joblib")
+    assert t.__getstate__()["trees"] is None  # not stored: a copy of the forest's nodes
+    x = np.random.default_rng(0).random((5, m.features.width))
+    np.testing.assert_array_equal(t.predict(x), m.targets["latency_cycles"].predict(x))
+    assert t.trees is not None
+
+
