@@ -125,10 +125,12 @@ def _forest_mean(forest: Any, x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _NumpyMLP:
-    """The forward pass of a fitted ``StandardScaler -> MLPRegressor`` pipeline in plain numpy.
+    """The forward pass of a fitted ``StandardScaler -> MLPRegressor`` pipeline in plain numpy, in float32.
 
-    Same numbers as ``pipeline.predict`` without scikit-learn's per-call
-    validation, which dominates the cost of predicting one design.
+    scikit-learn's numbers up to float32 rounding (relative 1e-6 on the
+    standardised output, far below any proxy's error), without its per-call
+    validation, which dominates the cost of predicting one design. Single
+    precision makes the matrix products of a batch 2-4x faster.
     """
 
     mean: np.ndarray
@@ -146,15 +148,17 @@ class _NumpyMLP:
             return None
         if hasattr(mlp, "classes_") and list(mlp.classes_) != [False, True]:
             return None
-        return cls(scaler.mean_, scaler.scale_, tuple(mlp.coefs_), tuple(mlp.intercepts_))
+        return cls(scaler.mean_, scaler.scale_, tuple(w.astype(np.float32) for w in mlp.coefs_),
+                   tuple(b.astype(np.float32) for b in mlp.intercepts_))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.mean) / self.scale
+        h = ((x - self.mean) / self.scale).astype(np.float32)
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = h @ w + b
+            h = h @ w
+            h += b
             if i < len(self.weights) - 1:
                 np.maximum(h, 0.0, out=h)
-        return h
+        return h.astype(np.float64)
 
 
 class PolyRidge:

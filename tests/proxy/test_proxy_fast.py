@@ -113,7 +113,8 @@ def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
     actions = idx[:3]
     *_, infos = vec.step(actions)
     assert infos["predicted"].all()
-    np.testing.assert_allclose(infos["metrics"]["area_mm2"], a["area_mm2"][:3], rtol=1e-9)
+    # another batch size: the float32 matrix products may round differently in the last bits
+    np.testing.assert_allclose(infos["metrics"]["area_mm2"], a["area_mm2"][:3], rtol=1e-6)
 
 
 def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
