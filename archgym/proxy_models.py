@@ -20,8 +20,33 @@ from archgym.proxy_encoding import IndexEncoder
 from archgym.proxy_trees import FlatTrees
 
 
+class _FastPaths:
+    """Derives a model's fast prediction paths from its estimator: the numpy MLP and the flattened trees.
+
+    The trees are a copy of the estimator's nodes, so they are left out of the
+    pickled state and rebuilt on load.
+    """
+
+    estimator: Any
+    mlp: "_NumpyMLP | None"
+    trees: FlatTrees | None
+
+    def __post_init__(self) -> None:
+        if self.mlp is None:
+            self.mlp = _NumpyMLP.of(self.estimator)
+        if self.trees is None:
+            self.trees = FlatTrees.of(self.estimator)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: (None if k == "trees" else v) for k, v in self.__dict__.items()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.trees = FlatTrees.of(self.estimator)
+
+
 @dataclass
-class TargetModel:
+class TargetModel(_FastPaths):
     """A regressor for one metric, learnt on a (log-)standardised scale."""
 
     estimator: Any
@@ -31,19 +56,6 @@ class TargetModel:
     params: dict[str, Any] = field(default_factory=dict)
     mlp: "_NumpyMLP | None" = None
     trees: FlatTrees | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.mlp is None:
-            self.mlp = _NumpyMLP.of(self.estimator)
-        if self.trees is None:
-            self.trees = FlatTrees.of(self.estimator)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return _without_trees(self.__dict__)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.trees = FlatTrees.of(self.estimator)
 
     @property
     def transform(self) -> str:
@@ -69,25 +81,12 @@ class TargetModel:
 
 
 @dataclass
-class FeasibilityModel:
+class FeasibilityModel(_FastPaths):
     """A classifier of feasible (True) against infeasible designs."""
 
     estimator: Any
     mlp: "_NumpyMLP | None" = None
     trees: FlatTrees | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.mlp is None:
-            self.mlp = _NumpyMLP.of(self.estimator)
-        if self.trees is None:
-            self.trees = FlatTrees.of(self.estimator)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return _without_trees(self.__dict__)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.trees = FlatTrees.of(self.estimator)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         if self.mlp is not None:  # one logit per design: positive means the second class (True)
@@ -96,11 +95,6 @@ class FeasibilityModel:
             proba = self.trees(x) if self.trees is not None else _forest_mean(self.estimator, x)
             return np.asarray(self.estimator.classes_[proba.argmax(axis=1)], dtype=bool)
         return np.asarray(self.estimator.predict(x), dtype=bool)
-
-
-def _without_trees(state: dict[str, Any]) -> dict[str, Any]:
-    """A model's pickled state: the flattened trees are a copy of the estimator's, rebuilt on load."""
-    return {k: (None if k == "trees" else v) for k, v in state.items()}
 
 
 def _is_forest(estimator: Any) -> bool:
