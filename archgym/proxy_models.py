@@ -92,8 +92,10 @@ class FeasibilityModel(_FastPaths):
         if self.mlp is not None:  # one logit per design: positive means the second class (True)
             return self.mlp(x).reshape(-1) > 0.0
         if self.trees is not None or _is_forest(self.estimator):
-            proba = self.trees(x) if self.trees is not None else _forest_mean(self.estimator, x)
-            return np.asarray(self.estimator.classes_[proba.argmax(axis=1)], dtype=bool)
+            out = self.trees(x) if self.trees is not None else _forest_mean(self.estimator, x)
+            # one column: a boosted binary classifier's logit; else a forest's class probabilities
+            chosen = (out[:, 0] > 0.0).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
+            return np.asarray(self.estimator.classes_[chosen], dtype=bool)
         return np.asarray(self.estimator.predict(x), dtype=bool)
 
 

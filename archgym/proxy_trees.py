@@ -55,11 +55,12 @@ def _descend(x, feature, threshold, missing_left, left, value, roots, depth, out
 
 @dataclass(frozen=True)
 class FlatTrees:
-    """The nodes of all trees of a fitted ensemble, concatenated (leaves have ``left == -1``).
+    """The nodes of all trees of a fitted ensemble, concatenated.
 
     ``start`` is added to the sum of the trees' leaf values, then divided by
-    ``divisor``: 0 and the number of trees for a forest (the mean), the
-    baseline and 1 for boosting.
+    ``divisor``: 0 and the number of trees for a forest (the mean: class
+    probabilities for a classifier), the baseline and 1 for boosting (a binary
+    classifier's logit).
     """
 
     feature: np.ndarray
@@ -82,7 +83,8 @@ class FlatTrees:
         name = type(estimator).__name__
         if name in ("RandomForestRegressor", "RandomForestClassifier") and hasattr(estimator, "estimators_"):
             return cls._of_forest(estimator)
-        if name == "HistGradientBoostingRegressor" and hasattr(estimator, "_predictors"):
+        if name in ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier") and hasattr(
+                estimator, "_predictors"):
             if getattr(estimator, "is_categorical_", None) is not None or estimator.n_trees_per_iteration_ != 1:
                 return None
             return cls._of_boosting(estimator)
