@@ -29,15 +29,17 @@ Block instances carry FARSI's names (``A53_0``, ``LMEM_ic_2_1_0``,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 from typing import Mapping as MappingT
 
+import numpy as np
+
+from archgym.compiled import jit
 from archgym.simulators.soc.catalogue import A53_PEAK_IPS, IP_FREQ_HZ, MEM_FREQ_HZ, MEM_KINDS, WIDTHS_BYTES
 from archgym.simulators.soc.engine import Infeasible
 from archgym.simulators.soc.hardware import Block, HardwareGraph, Mapping
-from archgym.simulators.soc.heft import heft
+from archgym.simulators.soc.heft import CYCLIC, heft_kernel
 from archgym.simulators.soc.taskgraph import TaskGraph
 from archgym.space import Knob, ParameterSpace, categorical, integer, pow2
 
@@ -120,7 +122,8 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
     blocks: list[Block] = []
     links: list[tuple[str, str]] = []
     slots: dict[str, str] = {}
-    bus_names, mem_names, mem_bw = [], [], []
+    bus_names: list[str] = []
+    mem_names: list[str] = []
     for i in range(nbus):
         b = Block(f"LMEM_ic_{WIDTHS_BYTES.index(bw)}_1_{i}", "ic", "ic", bw)
         kind, width = design[f"mem{i}_kind"], int(design[f"mem{i}_width"])
@@ -132,7 +135,6 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
             links.append((bus_names[-1], b.name))
         bus_names.append(b.name)
         mem_names.append(m.name)
-        mem_bw.append(min(bw, width) * MEM_FREQ_HZ)
         slots[b.name], slots[m.name] = f"bus{i}", f"mem{i}"
     pes: list[str] = []
     pe_bus: list[int] = []
@@ -171,11 +173,11 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
                     raise Infeasible(f"task {t.name!r} is mapped to A53_{c} but the design has {cores} A53 core(s)")
                 proc.append(c)
         priority: tuple[str, ...] = tuple(names)
-        _place_pseudo_tasks(graph, proc, cores, ("sink", "dummy"))
+        proc = _placed(graph, proc, cores, ("sink", "dummy"))
     else:
-        proc, order = _heft_mapping(graph, cores, ip_of, pe_bus, mem_bw, bw * MEM_FREQ_HZ)
+        proc, order = _heft_mapping(graph, design, cores)
         priority = tuple(names[i] for i in order)
-        _place_pseudo_tasks(graph, proc, cores, ("dummy",), only_if_alone=True)
+        proc = _placed(graph, proc, cores, ("dummy",), only_if_alone=True)
     task_pe = {t: pes[p] for t, p in zip(names, proc)}
     buf: dict[tuple[str, str], str] = {}
     tidx = graph.index()
@@ -191,53 +193,179 @@ def build_design(graph: TaskGraph, design: MappingT[str, Any], mapping: str) -> 
     return Built(hw, Mapping(task_pe, buf, priority), slots)
 
 
-def _place_pseudo_tasks(graph: TaskGraph, proc: list[int], cores: int, roles: tuple[str, ...],
-                        only_if_alone: bool = False) -> None:
-    """Put zero-work pseudo-tasks of ``roles`` on the A53 of a parent (in place).
+def _placed(graph: TaskGraph, proc: list[int], cores: int, roles: tuple[str, ...],
+            only_if_alone: bool = False) -> list[int]:
+    """:func:`place_pseudo_tasks` on one design's list."""
+    arr = np.array([proc], dtype=np.int64)
+    place_pseudo_tasks(graph, arr, np.array([cores]), roles, only_if_alone)
+    return arr[0].tolist()
+
+
+def place_pseudo_tasks(graph: TaskGraph, proc: np.ndarray, cores: np.ndarray, roles: tuple[str, ...],
+                       only_if_alone: bool = False) -> None:
+    """Put zero-work pseudo-tasks of ``roles`` on the A53 of a parent (in place, for many designs).
 
     FARSI charges a core's area unless it runs only the source and sink, so a
     ``dummy_last`` alone on an otherwise idle core would cost 0.65 mm²; next to
     a parent it costs nothing and starts as soon as that parent's core frees.
+    A pseudo-task goes to the core of its first parent on an A53, else to the
+    lowest core running a real task (core 0 if none); with ``only_if_alone``
+    only pseudo-tasks not already sharing a core with a real task move.
+
+    Args:
+        proc: ``(designs, tasks)`` PE index of each task; A53 core ``c`` is PE
+            ``c``, every index ``>= cores`` is an accelerator.
+        cores: ``(designs,)`` A53 cores of each design.
     """
-    real = {p for t, p in zip(graph.tasks, proc) if not t.dummy and p < cores}
+    m = proc.shape[0]
+    rows = np.arange(m)
+    cores = np.asarray(cores).reshape(m, 1)
+    dummy = np.array([t.dummy for t in graph.tasks])
+    real = np.zeros((m, MAX_A53 + 1), dtype=bool)  # cores running a real task (last column: none)
+    r, i = np.nonzero((proc < cores) & ~dummy)
+    real[r, proc[r, i]] = True
+    lowest = np.where(real[:, :MAX_A53].any(axis=1), real[:, :MAX_A53].argmax(axis=1), 0)
     parents: dict[int, list[int]] = {}
     for s, d, _ in graph.edge_index():
         parents.setdefault(d, []).append(s)
     for i, t in enumerate(graph.tasks):
-        if t.role not in roles or (only_if_alone and proc[i] in real):
+        if t.role not in roles:
             continue
-        on_a53 = [proc[p] for p in parents.get(i, []) if proc[p] < cores]
-        proc[i] = on_a53[0] if on_a53 else min(real, default=0)
+        p = proc[:, i]
+        move = ~real[rows, np.where(p < cores[:, 0], p, MAX_A53)] if only_if_alone else np.ones(m, dtype=bool)
+        target = lowest.copy()
+        for par in reversed(parents.get(i, [])):  # the first parent on an A53 wins
+            target = np.where(proc[:, par] < cores[:, 0], proc[:, par], target)
+        proc[:, i] = np.where(move, target, p)
 
 
-def _heft_mapping(graph: TaskGraph, cores: int, ip_of: dict[str, int], pe_bus: list[int],
-                  mem_bw: list[float], bus_bw: float) -> tuple[list[int], list[int]]:
-    """HEFT placement of the tasks over the A53 cores (IP tasks stay on their IP)."""
-    n = len(graph.tasks)
-    npe = len(pe_bus)
-    reads = [0] * n
-    writes = [0] * n
-    edges = graph.edge_index()
-    for s, d, b in edges:
-        writes[s] += b
-        reads[d] += b
-    inf = math.inf
-    comp = []
-    for i, t in enumerate(graph.tasks):
-        row = [inf] * npe
-        if t.dummy:
-            for q in range(cores):
-                row[q] = 0.0
-        elif t.name in ip_of:
-            q = ip_of[t.name]
-            bw = mem_bw[pe_bus[q]]
-            row[q] = max(t.ip_cycles / IP_FREQ_HZ, reads[i] / bw, writes[i] / bw)
-        elif t.a53_cycles is None:
-            raise Infeasible(f"task {t.name!r} runs only on its accelerator; set {ip_knob(t.name)}=yes")
-        else:
-            for q in range(cores):
-                bw = mem_bw[pe_bus[q]]
-                row[q] = max(2.0 * t.a53_cycles / A53_PEAK_IPS, reads[i] / bw, writes[i] / bw)
-        comp.append(row)
-    sched = heft(comp, [(s, d, b / bus_bw) for s, d, b in edges], pe_bus)
-    return sched.proc, sched.order
+class HeftProblem:
+    """The HEFT inputs of ``mapping="heft"`` designs, for many designs at once (picklable).
+
+    Processors are the design's PEs in :func:`build_design`'s order: A53 cores
+    ``0 .. a53_cores - 1``, then the IPs present in task order; each design's
+    ``npe`` PEs fill the first columns of a matrix as wide as the largest
+    design (``inf`` beyond). A task costs its roofline time in isolation:
+    ``max(compute, reads / bw, writes / bw)`` with ``bw`` its PE's bus memory
+    bandwidth (``min(bus, memory width) x 100 MHz``), compute ``2 x A53 cycles
+    / 2e9`` on an A53 or ``IP cycles / 100 MHz`` on its IP; pseudo-tasks cost 0
+    on every core. An edge costs ``bytes / (bus width x 100 MHz)`` between PEs
+    on different buses (HEFT's groups are the PEs' buses).
+    """
+
+    def __init__(self, graph: TaskGraph):
+        tasks = graph.tasks
+        n = len(tasks)
+        edges = graph.edge_index()
+        self.src = np.array([s for s, _, _ in edges], dtype=np.int64)
+        self.dst = np.array([d for _, d, _ in edges], dtype=np.int64)
+        self.edge_bytes = np.array([b for _, _, b in edges], dtype=np.float64)
+        reads, writes = [0] * n, [0] * n
+        for s, d, b in edges:
+            writes[s] += b
+            reads[d] += b
+        self.traffic = np.maximum(np.array(reads, dtype=np.float64), np.array(writes, dtype=np.float64))
+        self.dummy = np.array([t.dummy for t in tasks])
+        self.a53_s = np.array([2.0 * t.a53_cycles / A53_PEAK_IPS if t.a53_cycles is not None and not t.dummy
+                               else np.inf for t in tasks])
+        self.ip_names = list(graph.ip_tasks)
+        tidx = graph.index()
+        self.ip_task = np.array([tidx[t] for t in self.ip_names], dtype=np.int64)
+        self.ip_s = np.array([tasks[i].ip_cycles / IP_FREQ_HZ for i in self.ip_task], dtype=np.float64)
+        self.task_names = [t.name for t in tasks]
+        self.width = MAX_A53 + len(self.ip_names)  # PE columns: the most PEs a design can have
+
+    def __call__(self, cores: np.ndarray, nbus: np.ndarray, bus_width: np.ndarray, mem_width: np.ndarray,
+                 ip_yes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(comp, edge cost, PE bus, npe)`` of ``m`` designs.
+
+        Args:
+            cores, nbus, bus_width: ``(m,)`` knob values; mem_width: ``(m,
+                MAX_BUSES)``; ip_yes: ``(m, len(ip_tasks))`` bool.
+
+        Returns:
+            ``comp`` ``(m, tasks, width)``, edge costs ``(m, edges)``, each
+            PE's bus ``(m, width)`` (HEFT's processor groups) and the number
+            of PEs ``(m,)``.
+        """
+        m = len(cores)
+        comp = np.empty((m, len(self.dummy), self.width))
+        cost = np.empty((m, len(self.src)))
+        group = np.empty((m, self.width), dtype=np.int64)
+        npe = np.empty(m, dtype=np.int64)
+        heft_costs(np.asarray(cores, dtype=np.int64), np.asarray(nbus, dtype=np.int64),
+                   np.asarray(bus_width, dtype=np.float64), np.asarray(mem_width, dtype=np.float64),
+                   np.asarray(ip_yes, dtype=np.bool_).reshape(m, len(self.ip_names)), self.a53_s, self.ip_s,
+                   self.ip_task, self.traffic, self.dummy, self.edge_bytes, comp, cost, group, npe)
+        return comp, cost, group, npe
+
+    def unrunnable(self, status: np.ndarray) -> list[str | None]:
+        """The infeasibility reason of each :func:`~archgym.simulators.soc.heft.heft_batch` status."""
+        return [None if s < 0 else f"task {self.task_names[s]!r} runs only on its accelerator; "
+                f"set {ip_knob(self.task_names[s])}=yes" for s in status]
+
+
+@jit
+def heft_costs(cores: np.ndarray, nbus: np.ndarray, bus_width: np.ndarray, mem_width: np.ndarray,
+               ip_yes: np.ndarray, a53_s: np.ndarray, ip_s: np.ndarray, ip_task: np.ndarray, traffic: np.ndarray,
+               dummy: np.ndarray, edge_bytes: np.ndarray, comp: np.ndarray, cost: np.ndarray,
+               group: np.ndarray, npe: np.ndarray) -> None:
+    """Fill ``comp``, ``cost``, ``group`` and ``npe`` (see :class:`HeftProblem`); the one copy of the rule."""
+    m, n, _ = comp.shape
+    for d in range(m):
+        nb = nbus[d]
+        bus_bw = bus_width[d] * MEM_FREQ_HZ
+        for k in range(edge_bytes.shape[0]):
+            cost[d, k] = edge_bytes[k] / bus_bw
+        comp[d] = np.inf
+        group[d] = 0
+        for c in range(cores[d]):
+            g = c % nb
+            group[d, c] = g
+            bw = min(bus_width[d], mem_width[d, g]) * MEM_FREQ_HZ
+            for i in range(n):
+                comp[d, i, c] = 0.0 if dummy[i] else max(a53_s[i], traffic[i] / bw)
+        q = cores[d]
+        for j in range(ip_task.shape[0]):  # the j-th IP present sits on bus j mod bus_count
+            i = ip_task[j]
+            if not ip_yes[d, j]:
+                continue
+            g = (q - cores[d]) % nb
+            group[d, q] = g
+            bw = min(bus_width[d], mem_width[d, g]) * MEM_FREQ_HZ
+            comp[d, i, q] = max(ip_s[j], traffic[i] / bw)
+            for c in range(cores[d]):
+                comp[d, i, c] = np.inf
+            q += 1
+        npe[d] = q
+
+
+def _heft_mapping(graph: TaskGraph, design: MappingT[str, Any], cores: int) -> tuple[list[int], list[int]]:
+    """HEFT placement of the tasks over the A53 cores (IP tasks stay on their IP); PE indices and priority."""
+    hp = _heft_problem(graph)
+    one = np.array([cores])
+    ip_yes = np.array([[design.get(ip_knob(t)) == "yes" for t in hp.ip_names]], dtype=bool).reshape(1, -1)
+    mem_w = np.array([[int(design[f"mem{i}_width"]) if i < int(design["bus_count"]) else 1
+                       for i in range(MAX_BUSES)]])
+    comp, cost, group, npe = hp(one, np.array([int(design["bus_count"])]), np.array([int(design["bus_width"])]),
+                                mem_w, ip_yes)
+    k = npe[0]
+    proc, _, _, order, _, status = heft_kernel(comp[0, :, :k], hp.src, hp.dst, cost[0], group[0, :k])
+    if status == CYCLIC:
+        raise ValueError("HEFT needs an acyclic task graph")
+    if status >= 0:
+        raise Infeasible(hp.unrunnable(np.array([status]))[0])
+    return proc.tolist(), order.tolist()
+
+
+_PROBLEMS: dict[int, tuple[TaskGraph, HeftProblem]] = {}
+
+
+def _heft_problem(graph: TaskGraph) -> HeftProblem:
+    """The graph's :class:`HeftProblem`, built once per graph object (graphs hold a dict, so are unhashable)."""
+    hit = _PROBLEMS.get(id(graph))
+    if hit is None or hit[0] is not graph:
+        if len(_PROBLEMS) >= 64:
+            _PROBLEMS.clear()
+        hit = _PROBLEMS[id(graph)] = (graph, HeftProblem(graph))
+    return hit[1]

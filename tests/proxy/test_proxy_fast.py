@@ -57,8 +57,9 @@ def test_shared_poly_expansion_equals_one_ridge_per_target(toy_data):
 
 
 def test_soc_design_features_follow_the_knobs_without_simulating(monkeypatch):
-    """Hand-checkable values on the default design; HEFT and the event simulation are never called."""
-    from archgym.simulators.soc import engine, layout
+    """Hand-checkable values on the default design; HEFT (the mapper) runs, the event simulation never does."""
+    from archgym.simulators.soc import engine
+    from archgym.simulators.soc import simulator as soc_simulator
     from archgym.simulators.soc.catalogue import A53_J_PER_INSTR, A53_PEAK_IPS
 
     env = make_env(SOC)
@@ -68,8 +69,9 @@ def test_soc_design_features_follow_the_knobs_without_simulating(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("the features must not run the simulator")
 
-    monkeypatch.setattr(layout, "heft", boom)
-    monkeypatch.setattr(engine, "simulate", boom)
+    for module in (engine, soc_simulator):
+        monkeypatch.setattr(module, "simulate", boom)
+        monkeypatch.setattr(module, "compile_plan", boom)
     d = sim.space.defaults()  # one bus, one core, no IP
     with_ip = {**d, "ip_FIR_left_fxp_cloned": "yes", "a53_cores": 2}
     x = f({k: [d[k], with_ip[k]] for k in d}, 2)
@@ -84,6 +86,8 @@ def test_soc_design_features_follow_the_knobs_without_simulating(monkeypatch):
     np.testing.assert_array_equal(v["cores_x_overlap"][0], 1.0)  # one core: at most one task at a time
     assert (v["latency_bound_s"] >= v["critical_path_s"]).all() and (v["asap_overlap"] >= 1).all()
     np.testing.assert_array_equal(v["core1_bandwidth"], [0.0, v["core0_bandwidth"][1]])  # core 1 only when present
+    assert v["heft_a53_used"][0] == 1 and 1 <= v["heft_a53_used"][1] <= 2  # HEFT's mapping, FARSI's area rule
+    assert (v["heft_makespan_s"] > 0).all() and (v["heft_area_mm2"] >= v["ip_area_mm2"] + 0.65).all()
 
 
 def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
@@ -146,7 +150,7 @@ def test_derived_features_only_where_they_describe_the_data():
 @pytest.mark.parametrize("kind", ["gbt", "rf"])
 def test_flat_trees_match_scikit_learn(toy_data, kind):
     """The compiled ensembles give scikit-learn's numbers (bit for bit: same order of summing) for one row and many,
-    survive saving (rebuilt on load) and classify feasibility like the forest."""
+    and classify feasibility as scikit-learn does."""
     pytest.importorskip("numba")
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], kind, measure_speed=False)
     x = np.random.default_rng(3).random((40, m.features.width)) * 4
@@ -158,10 +162,9 @@ def test_flat_trees_match_scikit_learn(toy_data, kind):
         np.testing.assert_array_equal(t.trees(x)[:, 0], want)
         np.testing.assert_array_equal(t.predict(x[:1]), t.output(want[:1]))
         np.testing.assert_array_equal(t.predict(x), t.output(want))
-    if kind == "rf":
-        f = m.feasibility
-        assert f is not None and f.trees is not None
-        np.testing.assert_array_equal(f.predict(x), f.estimator.predict(x).astype(bool))
+    f = m.feasibility  # a forest's class probabilities, a boosted classifier's logit
+    assert f is not None and f.trees is not None
+    np.testing.assert_array_equal(f.predict(x), f.estimator.predict(x).astype(bool))
 
 
 def test_saved_model_rebuilds_its_flat_trees(toy_data, tmp_path):
