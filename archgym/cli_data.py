@@ -182,8 +182,8 @@ def train_cmd(
     workload: Optional[str] = typer.Option(None, help="train on this workload's records only"),
     samples: Optional[int] = typer.Option(None, help="use at most this many records"),
     no_speed: bool = typer.Option(False, help="skip timing the simulator against the proxy"),
-    derived: bool = typer.Option(True, help="add the simulator's schedule-free design features to the inputs "
-                                            "(SoC: A53 work, critical path, bandwidths; one workload only)"),
+    derived: bool = typer.Option(True, help="add the simulator's derived design features to the inputs "
+                                            "(SoC: A53 work, critical path, HEFT's mapping; one workload only)"),
 ) -> None:
     """Train a proxy cost model; print its test accuracy and speed-up; save it."""
     from archgym.proxy import train

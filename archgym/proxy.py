@@ -16,9 +16,9 @@ it does not describe.
 Features: numeric knobs as numbers (``log2`` for power-of-two-like ranges),
 categorical knobs one-hot, and the workload one-hot when the data holds more
 than one (:meth:`FeatureSchema.describe`), followed by the simulator's
-schedule-free design features when it offers them
+derived design features when it offers them
 (:meth:`~archgym.simulator.Simulator.proxy_features`; computed from the knobs
-and the workload, never by simulating). Targets are learnt on a log scale
+and the workload without running the simulation, e.g. the SoC's HEFT mapping). Targets are learnt on a log scale
 when strictly positive, so relative errors matter equally over decades;
 ``poly`` and ``auto`` also try the linear scale and keep the better on the
 validation split (:meth:`ProxyModel.transforms` lists the choices; they are
@@ -412,9 +412,9 @@ def train(
         env_id, workload: restrict to one env / workload.
         max_samples: use at most this many records (a fixed-seed subset; for learning curves).
         measure_speed: time the simulator against the proxy on test designs.
-        derived: append the simulator's schedule-free design features
+        derived: append the simulator's derived design features
             (:meth:`~archgym.simulator.Simulator.proxy_features`, e.g. the SoC's
-            A53 work, critical path and memory bandwidths) to the inputs when it
+            A53 work, critical path and HEFT's mapping) to the inputs when it
             has them and the data holds one workload.
 
     Raises:
@@ -481,7 +481,7 @@ def train(
 
 
 def derived_features(env_id: str, workloads: Sequence[str], knobs: Sequence[str]) -> Any:
-    """The env simulator's schedule-free feature function for the one workload, or None.
+    """The env simulator's derived-feature function for the one workload, or None.
 
     None (logged) when the data holds several workloads, the env cannot be
     built here, its simulator offers none, or the data's knobs differ from the

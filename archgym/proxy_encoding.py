@@ -47,7 +47,7 @@ class Feature:
 class FeatureSchema:
     """The encoding of designs (and workloads) into the model's input matrix.
 
-    ``derived`` is the simulator's optional schedule-free feature function
+    ``derived`` is the simulator's optional derived-feature function
     (:meth:`archgym.simulator.Simulator.proxy_features`): its columns follow
     the knobs' in every encoded row.
     """

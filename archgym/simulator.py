@@ -58,11 +58,12 @@ class Simulator(ABC):
         return [self.evaluate(d, workload) for d in designs]
 
     def proxy_features(self, workload: Any) -> Any | None:
-        """Optional schedule-free features of designs on ``workload`` for proxy models, else None.
+        """Optional derived features of designs on ``workload`` for proxy models, else None.
 
         A callable ``f(columns, n) -> (n, len(f.names)) array`` over column-wise
         knob values with a ``names`` tuple, computed from the design and the
-        workload only (never by evaluating the model), and picklable: proxy
+        workload without running the simulation the proxy replaces (a
+        cheap stage of the model, such as the SoC's task mapping, may run), and picklable: proxy
         models store it and append its columns to their inputs.
         """
         return None

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from run import dataset  # run.py beside this file: the cached benchmark datasets
+from run import dataset, one_thread  # run.py beside this file: the cached benchmark datasets
 
 from archgym import proxy
 from archgym.collect import make_env
@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder (run.py's)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    one_thread()
     print("| env | model | simulator batch µs | proxy dict-batch µs | index-batch, no tables µs | "
           "proxy index-batch µs | evaluate_indices µs | speed-up dict | speed-up index, no tables | "
           "speed-up index | index vs dict (max rel diff) | estimators |")

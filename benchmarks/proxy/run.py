@@ -166,6 +166,15 @@ def markdown(rows: list[dict[str, Any]], speeds: dict[str, dict[str, Any]], size
     return "\n".join(out) + "\n"
 
 
+def one_thread() -> None:
+    """Limit numpy's BLAS and OpenMP to one thread for the rest of the run: the simulators run on one core,
+    so the printed speed-ups compare one core with one core (and another job's load cannot make BLAS's
+    threads spin, which slowed small matrix products 20x in this benchmark)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--envs", nargs="*", default=None, help="env ids (default: every registered env)")
@@ -178,10 +187,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder")
     ap.add_argument("--out", type=Path, default=HERE)
     ap.add_argument("--no-derived", action="store_true",
-                    help="leave out the simulators' schedule-free design features (the inputs before they existed)")
+                    help="leave out the simulators' derived design features (the inputs before they existed)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    one_thread()
     rows: list[dict[str, Any]] = []
     speeds: dict[str, dict[str, Any]] = {}
     for env_id in args.envs or list(ENVS):

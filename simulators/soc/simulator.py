@@ -133,7 +133,8 @@ class SoCSimulator(Simulator):
         return g
 
     def proxy_features(self, workload: Any = None) -> Any | None:
-        """Schedule-free design features for proxies (:mod:`~archgym.simulators.soc.proxy_features`); heft only."""
+        """Design features for proxies: knob sums and HEFT's mapping, no event simulation
+        (:mod:`~archgym.simulators.soc.proxy_features`); heft mapping only."""
         if self.mapping != "heft":
             return None
         from archgym.simulators.soc.proxy_features import SoCDesignFeatures
