@@ -213,30 +213,55 @@ def place_pseudo_tasks(graph: TaskGraph, proc: np.ndarray, cores: np.ndarray, ro
     only pseudo-tasks not already sharing a core with a real task move.
 
     Args:
-        proc: ``(designs, tasks)`` PE index of each task; A53 core ``c`` is PE
-            ``c``, every index ``>= cores`` is an accelerator.
+        proc: ``(designs, tasks)`` int64 PE index of each task; A53 core ``c``
+            is PE ``c``, every index ``>= cores`` is an accelerator.
         cores: ``(designs,)`` A53 cores of each design.
     """
     m = proc.shape[0]
-    rows = np.arange(m)
-    cores = np.asarray(cores).reshape(m, 1)
-    dummy = np.array([t.dummy for t in graph.tasks])
-    real = np.zeros((m, MAX_A53 + 1), dtype=bool)  # cores running a real task (last column: none)
-    r, i = np.nonzero((proc < cores) & ~dummy)
-    real[r, proc[r, i]] = True
-    lowest = np.where(real[:, :MAX_A53].any(axis=1), real[:, :MAX_A53].argmax(axis=1), 0)
-    parents: dict[int, list[int]] = {}
+    place_pseudo_kernel(proc, np.asarray(cores, dtype=np.int64).reshape(m), *pseudo_task_rule(graph, roles),
+                        only_if_alone)
+
+
+def pseudo_task_rule(graph: TaskGraph, roles: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                          np.ndarray]:
+    """The graph arrays :func:`place_pseudo_kernel` takes: tasks of ``roles``, dummies, parents (CSR)."""
+    tasks = graph.tasks
+    parents: list[list[int]] = [[] for _ in tasks]
     for s, d, _ in graph.edge_index():
-        parents.setdefault(d, []).append(s)
-    for i, t in enumerate(graph.tasks):
-        if t.role not in roles:
-            continue
-        p = proc[:, i]
-        move = ~real[rows, np.where(p < cores[:, 0], p, MAX_A53)] if only_if_alone else np.ones(m, dtype=bool)
-        target = lowest.copy()
-        for par in reversed(parents.get(i, [])):  # the first parent on an A53 wins
-            target = np.where(proc[:, par] < cores[:, 0], proc[:, par], target)
-        proc[:, i] = np.where(move, target, p)
+        parents[d].append(s)
+    moves = np.array([t.role in roles for t in tasks], dtype=np.bool_)
+    dummy = np.array([t.dummy for t in tasks], dtype=np.bool_)
+    par_ptr = np.cumsum([0] + [len(p) for p in parents]).astype(np.int64)
+    par_idx = np.array([s for p in parents for s in p], dtype=np.int64)
+    return moves, dummy, par_ptr, par_idx
+
+
+@jit
+def place_pseudo_kernel(proc: np.ndarray, cores: np.ndarray, moves: np.ndarray, dummy: np.ndarray,
+                        par_ptr: np.ndarray, par_idx: np.ndarray, only_if_alone: bool) -> None:
+    """:func:`place_pseudo_tasks` on arrays (the one copy of the rule; ``moves``: the tasks of its roles)."""
+    m, n = proc.shape
+    real = np.zeros(MAX_A53, dtype=np.bool_)  # cores running a real task
+    for d in range(m):
+        c = cores[d]
+        real[:] = False
+        for i in range(n):
+            if not dummy[i] and proc[d, i] < c:
+                real[proc[d, i]] = True
+        lowest = 0
+        for q in range(MAX_A53 - 1, -1, -1):
+            if real[q]:
+                lowest = q
+        for i in range(n):  # in task order: a pseudo-task's parent may itself have moved
+            p = proc[d, i]
+            if not moves[i] or (only_if_alone and p < c and real[p]):
+                continue
+            target = lowest
+            for a in range(par_ptr[i], par_ptr[i + 1]):  # the first parent on an A53 wins
+                if proc[d, par_idx[a]] < c:
+                    target = proc[d, par_idx[a]]
+                    break
+            proc[d, i] = target
 
 
 class HeftProblem:

@@ -46,9 +46,15 @@ From HEFT's mapping (:meth:`SoCDesignFeatures.mapped`):
   memory area, the simulator's ``area_mm2`` whenever the estimated peaks
   round to the simulated memory sizes.
 
-Cost (``simulators/soc/README.md`` has the measured numbers): about 5 µs per
-audio_decoder design in batches of 1,000, HEFT 1.5 µs of it, with numba;
-without numba the HEFT kernel runs as Python, about 0.5 ms per design.
+Cost: the per-design arithmetic, HEFT and the statistics of its mapping run
+in one compiled kernel (:func:`_design_features`, numba when installed); only
+the sums whose order numpy fixes (BLAS dot products, pairwise sums) stay
+numpy calls, so the matrix is the earlier vectorised version's bit for bit.
+Measured side by side with that version (one process, one core, numba;
+audio_decoder, the others alike): one design 237 -> 23.5 µs per call (10x;
+the simulator takes about 630 µs), batches of 1,000 5.3 -> 3.7 µs per design
+(HEFT 1.5 µs of it). Without numba the kernels run as Python, about 0.5 ms
+per design.
 
 Only ``mapping="heft"`` designs are described (in ``agent`` mode the design
 itself says where tasks run).
@@ -75,7 +81,15 @@ from archgym.simulators.soc.catalogue import (
     memory_costs,
 )
 from archgym.simulators.soc.heft import OK, heft_batch
-from archgym.simulators.soc.layout import MAX_A53, MAX_BUSES, HeftProblem, ip_knob, place_pseudo_tasks
+from archgym.simulators.soc.layout import (
+    MAX_A53,
+    MAX_BUSES,
+    HeftProblem,
+    heft_costs,
+    ip_knob,
+    place_pseudo_kernel,
+    pseudo_task_rule,
+)
 from archgym.simulators.soc.taskgraph import TaskGraph
 
 
@@ -148,70 +162,41 @@ class SoCDesignFeatures:
         #: CACTI area of a memory of each kind (MEM_KINDS order) and 0..grains - 1 allocation grains
         self.grain_area = np.array([[0.0] + [memory_costs(k, g * MEM_ALLOC_GRAIN_BYTES)[2] for g in range(1, grains)]
                                     for k in MEM_KINDS])
-        self.names = (
-            "a53_tasks", "a53_time_s", "pe_energy_j", "ip_area_mm2", "critical_path_s", "latency_bound_s",
-            "energy_per_bound_w", "asap_overlap", "cores_x_overlap", "cores_x_a53_tasks", "sram_count",
-            "dram_count", "min_bandwidth", "max_bandwidth", "a53_buffer_bytes",
-            *(f"ip_buffer_bytes_mem{i}" for i in range(MAX_BUSES)),
-            *(f"core{c}_bandwidth" for c in range(MAX_A53)), *(f"core{c}_a53_time_s" for c in range(MAX_A53)),
-            "fastest_cores", "a53_area_bound_mm2",
-            *MAPPED, "heft_area_mm2",
-        )
+        self.names = NAMES
+        self._tables()
+
+    def _tables(self) -> None:
+        """The knob lists and the constant arrays of the compiled kernel, from the attributes above."""
+        #: the numeric knobs (rows of the kernel's ``num``) and the labelled ones (rows of ``is_label``)
+        self._num_knobs = ("a53_cores", "bus_count", "bus_width", *(f"mem{i}_width" for i in range(MAX_BUSES)))
+        self._label_knobs = (*(f"mem{i}_kind" for i in range(MAX_BUSES)), *self.ip_names)
+        self._labels = np.array(["sram"] * MAX_BUSES + ["no"] * len(self.ip_names), dtype=object)[:, None]
+        self._consts = (self.a53_only, self.ip_index, self.real, self.a53_s, self.ip_s, self.traffic, self.topo,
+                        self.par_ptr, self.par_idx, self.buffer_owner, self.buffer_bytes, *self._mapping_consts())
+
+    def _mapping_consts(self) -> tuple:
+        """The constant arrays of :func:`_heft_mapped`."""
+        h = self.heft
+        return (h.a53_s, h.ip_s, h.ip_task, h.traffic, h.dummy, h.edge_bytes, h.src, h.dst, h.width,
+                *pseudo_task_rule(self.graph, ("dummy",)), self.counts_area, self.buffer_src, self.never_freed,
+                self.alloc_owner, self.alloc_bytes, self.grain_area)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"graph": self.graph}  # everything else follows from the graph
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["graph"])  # also rebuilds the objects pickled whole by earlier versions
 
     def __call__(self, columns: Mapping[str, Sequence[Any]], n: int) -> np.ndarray:
         """The ``(n, len(names))`` feature matrix of ``n`` designs given column-wise."""
-        def num(name: str) -> np.ndarray:
-            return np.asarray(columns[name], dtype=np.float64).reshape(n)
-
-        cores, nbus, bus_w = num("a53_cores"), num("bus_count").astype(np.int64), num("bus_width")
-        on_a53 = np.repeat(self.a53_only[None, :], n, axis=0)
-        if self.ip_index.size:
-            on_a53[:, self.ip_index] = np.stack([_equals(columns[k], n, "no") for k in self.ip_names], axis=1)
-        on_ip = self.real & ~on_a53 & (self.ip_s > 0)
-        widths = np.stack([num(f"mem{i}_width") for i in range(MAX_BUSES)], axis=1)
-        active = np.arange(MAX_BUSES)[None, :] < nbus[:, None]
-        sram = np.stack([_equals(columns[f"mem{i}_kind"], n, "sram") for i in range(MAX_BUSES)], axis=1)
-        mem_bw = np.minimum(widths, bus_w[:, None]) * MEM_FREQ_HZ
-        out: dict[str, np.ndarray] = {}
-        out["a53_tasks"] = on_a53.sum(axis=1).astype(np.float64)
-        out["a53_time_s"] = on_a53 @ self.a53_s
-        out["pe_energy_j"] = on_a53 @ self.a53_j + on_ip @ self.ip_j
-        out["ip_area_mm2"] = on_ip @ self.ip_mm2
-        # roofline time of every task on its PE type at memory 0's bandwidth; ASAP timing, unlimited cores
-        compute = np.where(on_a53, self.a53_s, np.where(on_ip, self.ip_s, 0.0))
-        dur = np.maximum(compute, self.traffic[None, :] / mem_bw[:, :1])
-        busy = on_a53 & (dur > 0) & self.real[None, :]
-        out["critical_path_s"], overlap = _asap(dur, busy, self.topo, self.par_ptr, self.par_idx)
-        out["latency_bound_s"] = np.maximum(out["critical_path_s"], (on_a53 * dur).sum(axis=1) / cores)
-        out["energy_per_bound_w"] = out["pe_energy_j"] / np.maximum(out["latency_bound_s"], 1e-12)
-        out["asap_overlap"] = overlap
-        out["cores_x_overlap"] = np.minimum(cores, overlap)
-        out["cores_x_a53_tasks"] = np.minimum(cores, out["a53_tasks"])
-        out["sram_count"] = (sram & active).sum(axis=1).astype(np.float64)
-        out["dram_count"] = (~sram & active).sum(axis=1).astype(np.float64)
-        out["min_bandwidth"] = np.where(active, mem_bw, np.inf).min(axis=1)
-        out["max_bandwidth"] = np.where(active, mem_bw, 0.0).max(axis=1)
-        # buffers live on their owner's bus; the j-th IP (task order) sits on bus j mod bus_count
-        owner_ip = on_ip[:, self.buffer_owner]
-        ip_bus = (np.cumsum(on_ip, axis=1) - 1)[:, self.buffer_owner] % nbus[:, None]
-        out["a53_buffer_bytes"] = on_a53[:, self.buffer_owner] @ self.buffer_bytes
-        for i in range(MAX_BUSES):
-            out[f"ip_buffer_bytes_mem{i}"] = (owner_ip & (ip_bus == i)) @ self.buffer_bytes
-        slots = np.arange(MAX_A53)
-        present = slots[None, :] < cores[:, None]
-        bus_bw = np.take_along_axis(mem_bw, slots[None, :] % nbus[:, None], axis=1)
-        core_bw = np.where(present, bus_bw, 0.0)
-        per_task = np.maximum(self.a53_s, self.traffic / bus_bw[:, :, None])  # (n, core slots, tasks)
-        core_time = np.where(present, (per_task * on_a53[:, None, :]).sum(axis=2), 0.0)
-        for c in range(MAX_A53):
-            out[f"core{c}_bandwidth"] = core_bw[:, c]
-            out[f"core{c}_a53_time_s"] = core_time[:, c]
-        out["fastest_cores"] = (core_bw == core_bw.max(axis=1, keepdims=True)).sum(axis=1).astype(np.float64)
-        out["a53_area_bound_mm2"] = A53_AREA_MM2 * out["cores_x_overlap"] + out["ip_area_mm2"]
-        ip_yes = (on_ip[:, self.heft.ip_task] if self.heft.ip_task.size else np.zeros((n, 0), dtype=bool))
-        out.update(self.mapped(cores, nbus, bus_w, widths, ip_yes, sram & active))
-        out["heft_area_mm2"] = A53_AREA_MM2 * out["heft_a53_used"] + out["ip_area_mm2"] + out["heft_mem_area_mm2"]
-        return np.stack([out[k] for k in self.names], axis=1)
+        num = np.array([columns[k] for k in self._num_knobs], dtype=np.float64).reshape(len(self._num_knobs), n)
+        labels = np.array([columns[k] for k in self._label_knobs], dtype=object).reshape(len(self._labels), n)
+        out, on_a53, on_ip, a53_dur, core_dur = _design_features(num, np.asarray(labels == self._labels, dtype=bool),
+                                                                  *self._consts)
+        # sums left to numpy (BLAS and pairwise summation), whose order the results keep
+        _finish(out, on_a53 @ self.a53_s, on_a53 @ self.a53_j, on_ip @ self.ip_j, on_ip @ self.ip_mm2,
+                a53_dur.sum(axis=1), core_dur.sum(axis=2), num[0])
+        return out
 
     def mapped(self, cores: np.ndarray, nbus: np.ndarray, bus_w: np.ndarray, widths: np.ndarray,
                ip_yes: np.ndarray, sram: np.ndarray) -> dict[str, np.ndarray]:
@@ -227,16 +212,188 @@ class SoCDesignFeatures:
         and from that the memories' allocation grains and CACTI area. Designs
         HEFT cannot map (a task with nowhere to run) get zeros.
         """
-        comp, cost, group, npe = self.heft(cores, nbus, bus_w, widths, ip_yes)
-        pe, start, finish, status = heft_batch(comp, self.heft.src, self.heft.dst, cost, group, npe)
-        ok = status == OK
-        pe = np.where(ok[:, None], pe, 0)
-        ncores = cores.astype(np.int64)
-        place_pseudo_tasks(self.graph, pe, ncores, ("dummy",), only_if_alone=True)
-        stats = _mapping_stats(pe, ncores, start, finish, ok, group, self.counts_area, self.buffer_src, self.heft.src,
-                               self.heft.dst, self.never_freed, self.alloc_owner, self.alloc_bytes, sram,
-                               self.grain_area)
+        m = len(cores)
+        stats = _heft_mapped(np.asarray(cores).astype(np.int64), np.asarray(nbus, dtype=np.int64),
+                             np.asarray(bus_w, dtype=np.float64), np.asarray(widths, dtype=np.float64),
+                             np.asarray(ip_yes, dtype=np.bool_).reshape(m, len(self.heft.ip_names)),
+                             np.asarray(sram, dtype=np.bool_), *self._mapping_consts())
         return dict(zip(MAPPED, stats.T))
+
+
+#: the columns of :func:`_mapping_stats`
+MAPPED = ("heft_a53_used", "heft_makespan_s", *(f"heft_bus{i}_busy_s" for i in range(MAX_BUSES)),
+          *(f"heft_mem{i}_peak_bytes" for i in range(MAX_BUSES)), "heft_mem_grains", "heft_mem_area_mm2")
+
+#: the feature columns, :attr:`SoCDesignFeatures.names`
+NAMES = (
+    "a53_tasks", "a53_time_s", "pe_energy_j", "ip_area_mm2", "critical_path_s", "latency_bound_s",
+    "energy_per_bound_w", "asap_overlap", "cores_x_overlap", "cores_x_a53_tasks", "sram_count",
+    "dram_count", "min_bandwidth", "max_bandwidth", "a53_buffer_bytes",
+    *(f"ip_buffer_bytes_mem{i}" for i in range(MAX_BUSES)),
+    *(f"core{c}_bandwidth" for c in range(MAX_A53)), *(f"core{c}_a53_time_s" for c in range(MAX_A53)),
+    "fastest_cores", "a53_area_bound_mm2",
+    *MAPPED, "heft_area_mm2",
+)
+# column indices of the compiled kernels (compile-time constants)
+_WIDTH = len(NAMES)
+_A53_TASKS, _A53_TIME, _PE_ENERGY, _IP_AREA, _CRITICAL, _BOUND, _ENERGY_PER, _OVERLAP, _CORES_X_OVERLAP, \
+    _CORES_X_TASKS, _SRAM, _DRAM, _MIN_BW, _MAX_BW, _A53_BUFFER = range(15)
+_IP_BUFFER = NAMES.index("ip_buffer_bytes_mem0")
+_CORE_BW = NAMES.index("core0_bandwidth")
+_CORE_TIME = NAMES.index("core0_a53_time_s")
+_FASTEST = NAMES.index("fastest_cores")
+_AREA_BOUND = NAMES.index("a53_area_bound_mm2")
+_MAPPED = NAMES.index(MAPPED[0])
+_USED = NAMES.index("heft_a53_used")
+_MEM_AREA = NAMES.index("heft_mem_area_mm2")
+_HEFT_AREA = NAMES.index("heft_area_mm2")
+
+
+@jit
+def _design_features(num: np.ndarray, is_label: np.ndarray, a53_only: np.ndarray, ip_index: np.ndarray,
+                     real: np.ndarray, a53_s: np.ndarray, ip_s: np.ndarray, traffic: np.ndarray, topo: np.ndarray,
+                     par_ptr: np.ndarray, par_idx: np.ndarray, buffer_owner: np.ndarray, buffer_bytes: np.ndarray,
+                     h_a53_s: np.ndarray, h_ip_s: np.ndarray, h_ip_task: np.ndarray, h_traffic: np.ndarray,
+                     h_dummy: np.ndarray, h_edge_bytes: np.ndarray, h_src: np.ndarray, h_dst: np.ndarray,
+                     width: int, moves: np.ndarray, p_dummy: np.ndarray, p_ptr: np.ndarray, p_idx: np.ndarray,
+                     counts_area: np.ndarray, buffer_src: np.ndarray, never_freed: np.ndarray,
+                     alloc_owner: np.ndarray, alloc_bytes: np.ndarray,
+                     grain_area: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The feature matrix of ``m`` designs but the columns :func:`_finish` completes.
+
+    Args:
+        num: ``(7, m)`` a53_cores, bus_count, bus_width and the memory widths;
+            is_label: ``(4 + IP knobs, m)`` whether each memory is an SRAM and
+            each ``ip_<task>`` knob is ``no``.
+
+    Returns:
+        ``(out, on_a53, on_ip, a53_dur, core_dur)``: the matrix, where tasks
+        run ``(m, tasks)``, the A53 tasks' roofline times at memory 0
+        ``(m, tasks)`` and at each core slot's bus ``(m, MAX_A53, tasks)`` (0
+        for tasks not on an A53), for :func:`_finish`'s sums.
+    """
+    m = num.shape[1]
+    n = a53_only.shape[0]
+    out = np.zeros((m, _WIDTH))
+    on_a53 = np.empty((m, n), dtype=np.bool_)
+    on_ip = np.empty((m, n), dtype=np.bool_)
+    dur = np.empty((m, n))
+    busy = np.empty((m, n), dtype=np.bool_)
+    a53_dur = np.empty((m, n))
+    core_dur = np.empty((m, MAX_A53, n))
+    cores = np.empty(m, dtype=np.int64)
+    nbus = np.empty(m, dtype=np.int64)
+    widths = np.empty((m, MAX_BUSES))
+    ip_yes = np.empty((m, h_ip_task.shape[0]), dtype=np.bool_)
+    sram = np.empty((m, MAX_BUSES), dtype=np.bool_)
+    mem_bw = np.empty(MAX_BUSES)
+    core_bw = np.empty(MAX_A53)
+    ip_rank = np.empty(n, dtype=np.int64)
+    for d in range(m):
+        ncores = num[0, d]
+        cores[d] = int(ncores)
+        nb = int(num[1, d])
+        nbus[d] = nb
+        for i in range(MAX_BUSES):
+            widths[d, i] = num[3 + i, d]
+            mem_bw[i] = min(widths[d, i], num[2, d]) * MEM_FREQ_HZ
+        on_a53[d] = a53_only
+        for j in range(ip_index.shape[0]):
+            on_a53[d, ip_index[j]] = is_label[MAX_BUSES + j, d]
+        tasks = 0
+        k = 0
+        for i in range(n):
+            on_ip[d, i] = real[i] and not on_a53[d, i] and ip_s[i] > 0
+            k += on_ip[d, i]
+            ip_rank[i] = k - 1  # the j-th IP (task order) sits on bus j mod bus_count
+            tasks += on_a53[d, i]
+            # roofline time on its PE type at memory 0's bandwidth
+            compute = a53_s[i] if on_a53[d, i] else (ip_s[i] if on_ip[d, i] else 0.0)
+            dur[d, i] = max(compute, traffic[i] / mem_bw[0])
+            a53_dur[d, i] = dur[d, i] if on_a53[d, i] else 0.0
+            busy[d, i] = on_a53[d, i] and dur[d, i] > 0 and real[i]
+        out[d, _A53_TASKS] = tasks
+        out[d, _CORES_X_TASKS] = min(ncores, float(tasks))
+        min_bw, max_bw = np.inf, 0.0
+        for i in range(MAX_BUSES):
+            sram[d, i] = is_label[i, d] and i < nb
+            if i < nb:
+                out[d, _SRAM if is_label[i, d] else _DRAM] += 1.0
+                min_bw = min(min_bw, mem_bw[i])
+                max_bw = max(max_bw, mem_bw[i])
+        out[d, _MIN_BW] = min_bw
+        out[d, _MAX_BW] = max_bw
+        # buffers live on their owner's bus
+        for b in range(buffer_owner.shape[0]):
+            o = buffer_owner[b]
+            if on_a53[d, o]:
+                out[d, _A53_BUFFER] += buffer_bytes[b]
+            elif on_ip[d, o]:
+                out[d, _IP_BUFFER + ip_rank[o] % nb] += buffer_bytes[b]
+        fastest = 0.0
+        for c in range(MAX_A53):
+            bw = mem_bw[c % nb]
+            core_bw[c] = bw if c < ncores else 0.0
+            out[d, _CORE_BW + c] = core_bw[c]
+            fastest = max(fastest, core_bw[c])
+            for i in range(n):
+                core_dur[d, c, i] = max(a53_s[i], traffic[i] / bw) if on_a53[d, i] else 0.0
+        for c in range(MAX_A53):
+            out[d, _FASTEST] += core_bw[c] == fastest
+        for j in range(h_ip_task.shape[0]):
+            ip_yes[d, j] = on_ip[d, h_ip_task[j]]
+    path, overlap = _asap(dur, busy, topo, par_ptr, par_idx)
+    for d in range(m):
+        out[d, _CRITICAL] = path[d]
+        out[d, _OVERLAP] = overlap[d]
+        out[d, _CORES_X_OVERLAP] = min(num[0, d], overlap[d])
+    out[:, _MAPPED:_MAPPED + len(MAPPED)] = _heft_mapped(
+        cores, nbus, num[2], widths, ip_yes, sram, h_a53_s, h_ip_s, h_ip_task, h_traffic, h_dummy, h_edge_bytes,
+        h_src, h_dst, width, moves, p_dummy, p_ptr, p_idx, counts_area, buffer_src, never_freed, alloc_owner,
+        alloc_bytes, grain_area)
+    return out, on_a53, on_ip, a53_dur, core_dur
+
+
+@jit
+def _finish(out: np.ndarray, a53_time: np.ndarray, a53_energy: np.ndarray, ip_energy: np.ndarray,
+            ip_area: np.ndarray, a53_dur: np.ndarray, core_dur: np.ndarray, cores: np.ndarray) -> None:
+    """The columns of :func:`_design_features`'s ``out`` that need the sums (in place)."""
+    for d in range(out.shape[0]):
+        out[d, _A53_TIME] = a53_time[d]
+        out[d, _PE_ENERGY] = a53_energy[d] + ip_energy[d]
+        out[d, _IP_AREA] = ip_area[d]
+        # the critical path or the A53 work spread over the cores
+        out[d, _BOUND] = max(out[d, _CRITICAL], a53_dur[d] / cores[d])
+        out[d, _ENERGY_PER] = out[d, _PE_ENERGY] / max(out[d, _BOUND], 1e-12)
+        for c in range(MAX_A53):
+            out[d, _CORE_TIME + c] = core_dur[d, c] if c < cores[d] else 0.0
+        out[d, _AREA_BOUND] = A53_AREA_MM2 * out[d, _CORES_X_OVERLAP] + ip_area[d]
+        out[d, _HEFT_AREA] = A53_AREA_MM2 * out[d, _USED] + ip_area[d] + out[d, _MEM_AREA]
+
+
+@jit
+def _heft_mapped(cores: np.ndarray, nbus: np.ndarray, bus_w: np.ndarray, widths: np.ndarray, ip_yes: np.ndarray,
+                 sram: np.ndarray, a53_s: np.ndarray, ip_s: np.ndarray, ip_task: np.ndarray, traffic: np.ndarray,
+                 dummy: np.ndarray, edge_bytes: np.ndarray, src: np.ndarray, dst: np.ndarray, width: int,
+                 moves: np.ndarray, p_dummy: np.ndarray, p_ptr: np.ndarray, p_idx: np.ndarray,
+                 counts_area: np.ndarray, buffer_src: np.ndarray, never_freed: np.ndarray, alloc_owner: np.ndarray,
+                 alloc_bytes: np.ndarray, grain_area: np.ndarray) -> np.ndarray:
+    """:meth:`SoCDesignFeatures.mapped` on arrays: HEFT's costs and schedules, pseudo-tasks, :func:`_mapping_stats`."""
+    m = cores.shape[0]
+    comp = np.empty((m, dummy.shape[0], width))
+    cost = np.empty((m, src.shape[0]))
+    group = np.empty((m, width), dtype=np.int64)
+    npe = np.empty(m, dtype=np.int64)
+    heft_costs(cores, nbus, bus_w, widths, ip_yes, a53_s, ip_s, ip_task, traffic, dummy, edge_bytes, comp, cost,
+               group, npe)
+    pe, start, finish, status = heft_batch(comp, src, dst, cost, group, npe)
+    ok = status == OK
+    for d in range(m):
+        if not ok[d]:
+            pe[d] = 0
+    place_pseudo_kernel(pe, cores, moves, p_dummy, p_ptr, p_idx, True)
+    return _mapping_stats(pe, cores, start, finish, ok, group, counts_area, buffer_src, src, dst, never_freed,
+                          alloc_owner, alloc_bytes, sram, grain_area)
 
 
 @jit
@@ -273,11 +430,6 @@ def _asap(dur: np.ndarray, busy: np.ndarray, topo: np.ndarray, par_ptr: np.ndarr
             if k > overlap[d]:
                 overlap[d] = k
     return path, overlap
-
-
-#: the columns of :func:`_mapping_stats`
-MAPPED = ("heft_a53_used", "heft_makespan_s", *(f"heft_bus{i}_busy_s" for i in range(MAX_BUSES)),
-          *(f"heft_mem{i}_peak_bytes" for i in range(MAX_BUSES)), "heft_mem_grains", "heft_mem_area_mm2")
 
 
 @jit
@@ -339,12 +491,6 @@ def _mapping_stats(pe: np.ndarray, cores: np.ndarray, start: np.ndarray, finish:
                 out[d, 2 + 2 * MAX_BUSES] += g
                 out[d, 3 + 2 * MAX_BUSES] += grain_area[0 if sram[d, i] else 1, min(g, grain_area.shape[1] - 1)]
     return out
-
-
-def _equals(values: Sequence[Any], n: int, label: str) -> np.ndarray:
-    """``values == label`` elementwise as a bool array (values: a list or array of labels)."""
-    arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
-    return np.asarray(arr.reshape(n) == label, dtype=bool)
 
 
 def _topological(n: int, edges: Sequence[tuple[int, int, int]]) -> list[int]:
