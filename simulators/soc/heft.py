@@ -179,9 +179,7 @@ def graph_structure(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarra
         fs[src[k]] += 1
         pred[fp[dst[k]]] = k
         fp[dst[k]] += 1
-    indeg = np.zeros(n, dtype=np.int64)
-    for k in range(ne):
-        indeg[dst[k]] += 1
+    indeg = npred[1:] - npred[:-1]  # parents per task
     topo = np.zeros(n, dtype=np.int64)
     m = 0
     for i in range(n):

@@ -39,7 +39,7 @@ from archgym.compiled import jit
 from archgym.simulators.soc.catalogue import A53_PEAK_IPS, IP_FREQ_HZ, MEM_FREQ_HZ, MEM_KINDS, WIDTHS_BYTES
 from archgym.simulators.soc.engine import Infeasible
 from archgym.simulators.soc.hardware import Block, HardwareGraph, Mapping
-from archgym.simulators.soc.heft import CYCLIC, heft_kernel
+from archgym.simulators.soc.heft import check_status, heft_kernel
 from archgym.simulators.soc.taskgraph import TaskGraph
 from archgym.space import Knob, ParameterSpace, categorical, integer, pow2
 
@@ -376,10 +376,9 @@ def _heft_mapping(graph: TaskGraph, design: MappingT[str, Any], cores: int) -> t
                                 mem_w, ip_yes)
     k = npe[0]
     proc, _, _, order, _, status = heft_kernel(comp[0, :, :k], hp.src, hp.dst, cost[0], group[0, :k])
-    if status == CYCLIC:
-        raise ValueError("HEFT needs an acyclic task graph")
     if status >= 0:
         raise Infeasible(hp.unrunnable(np.array([status]))[0])
+    check_status(status)
     return proc.tolist(), order.tolist()
 
 

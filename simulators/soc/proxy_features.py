@@ -90,7 +90,7 @@ from archgym.simulators.soc.layout import (
     place_pseudo_kernel,
     pseudo_task_rule,
 )
-from archgym.simulators.soc.taskgraph import TaskGraph
+from archgym.simulators.soc.taskgraph import TaskGraph, topological_order
 
 
 class SoCDesignFeatures:
@@ -129,23 +129,20 @@ class SoCDesignFeatures:
         self.a53_only = np.array([not t.dummy and t.a53_cycles is not None and not k
                                   for t, k in zip(tasks, self.ip_knobs)])
         edges = graph.edge_index()
-        reads, writes = np.zeros(n), np.zeros(n)
-        for s, d, b in edges:
-            writes[s] += b
-            reads[d] += b
-        self.traffic = np.maximum(reads, writes)
-        #: tasks in topological order, and each task's parents (CSR: ``par_idx[par_ptr[v]:par_ptr[v + 1]]``)
-        self.topo = np.array(_topological(n, edges), dtype=np.int64)
-        parents = [[s for s, d, _ in edges if d == i] for i in range(n)]
-        self.par_ptr = np.cumsum([0] + [len(p) for p in parents]).astype(np.int64)
-        self.par_idx = np.array([s for p in parents for s in p], dtype=np.int64)
+        # HEFT's mapping: its inputs (and each task's max(read, write) bytes, shared with the roofline times)
+        self.graph = graph
+        self.heft = HeftProblem(graph)
+        self.traffic = self.heft.traffic
+        #: tasks in topological order, and each task's parents (CSR: ``par_idx[par_ptr[v]:par_ptr[v + 1]]``) with
+        #: the dummies and the pseudo-task rule's tasks (the same parent lists)
+        self.topo = np.array(topological_order(n, edges), dtype=np.int64)
+        self.pseudo_rule = pseudo_task_rule(graph, ("dummy",))
+        self.par_ptr, self.par_idx = self.pseudo_rule[2:]
         # the task owning each buffer's memory (the consumer for the source's buffers), and its bytes
         owner = [d if tasks[s].role == "source" else s for s, d, b in edges if b > 0]
         self.buffer_owner = np.array(owner, dtype=np.int64)
         self.buffer_bytes = np.array([float(b) for _, _, b in edges if b > 0])
-        # HEFT's mapping: its inputs, the buffers' producers and owners, and memory areas by size
-        self.graph = graph
-        self.heft = HeftProblem(graph)
+        # the buffers' producers and owners, and memory areas by size
         roles = [t.role for t in tasks]
         self.counts_area = np.array([r not in ("source", "sink") for r in roles])  # FARSI's A53 area rule
         # live buffers, one entry per (producer, owner): they share a memory and a lifetime
@@ -178,7 +175,7 @@ class SoCDesignFeatures:
         """The constant arrays of :func:`_heft_mapped`."""
         h = self.heft
         return (h.a53_s, h.ip_s, h.ip_task, h.traffic, h.dummy, h.edge_bytes, h.src, h.dst, h.width,
-                *pseudo_task_rule(self.graph, ("dummy",)), self.counts_area, self.buffer_src, self.never_freed,
+                *self.pseudo_rule, self.counts_area, self.buffer_src, self.never_freed,
                 self.alloc_owner, self.alloc_bytes, self.grain_area)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -492,21 +489,3 @@ def _mapping_stats(pe: np.ndarray, cores: np.ndarray, start: np.ndarray, finish:
                 out[d, 3 + 2 * MAX_BUSES] += grain_area[0 if sram[d, i] else 1, min(g, grain_area.shape[1] - 1)]
     return out
 
-
-def _topological(n: int, edges: Sequence[tuple[int, int, int]]) -> list[int]:
-    """Task indices in a topological order (Kahn, smallest index first)."""
-    indeg = [0] * n
-    children: list[list[int]] = [[] for _ in range(n)]
-    for s, d, _ in edges:
-        indeg[d] += 1
-        children[s].append(d)
-    ready = [i for i in range(n) if indeg[i] == 0]
-    order = []
-    while ready:
-        v = ready.pop(0)
-        order.append(v)
-        for w in children[v]:
-            indeg[w] -= 1
-            if indeg[w] == 0:
-                ready.append(w)
-    return order
