@@ -23,8 +23,9 @@ when strictly positive, so relative errors matter equally over decades;
 ``poly`` and ``auto`` also try the linear scale and keep the better on the
 validation split (:meth:`ProxyModel.transforms` lists the choices; they are
 saved with the model). ``mlp`` and ``poly`` (ridge on degree-2 monomials)
-predict in plain numpy; ``auto`` (the default) keeps per target the best of
-them, or a tree model when it is clearly better. The split is a fixed-seed
+predict in plain numpy, ``rf`` and ``gbt`` through compiled flattened trees
+(:mod:`archgym.proxy_trees`); ``auto`` (the default) keeps per target the
+candidate with the least validation error. The split is a fixed-seed
 train / validation / test split; the validation part picks among a few
 hyperparameter settings and the test part is only used for the reported
 figures: RMSE (absolute and relative to the target's mean, ArchGym's
@@ -55,8 +56,6 @@ from archgym.proxy_models import (  # noqa: F401
     PolyRidge,
     PolyTables,
     TargetModel,
-    _forest_mean,
-    _is_forest,
     _NumpyMLP,
 )
 from archgym.records import DESIGN_PREFIX, METRIC_PREFIX
@@ -72,9 +71,6 @@ log = logging.getLogger(__name__)
 # importable from here, where model files saved before the split look them up
 
 MODELS = ("rf", "gbt", "mlp", "poly", "auto")
-#: model kinds whose whole prediction runs in numpy (cheap in batch and per design); ``auto`` too when it
-#: keeps no tree (see :data:`TREE_MARGIN`)
-FAST_MODELS = ("mlp", "poly")
 FORMAT = "archgym-proxy"
 FORMAT_VERSION = 1
 #: reason given to designs the feasibility classifier rejects
@@ -265,7 +261,7 @@ CANDIDATES["auto"] = [{"estimator": "poly", **c} for c in CANDIDATES["poly"]] + 
     {"estimator": "mlp", "hidden_layer_sizes": (64, 64)},
     {"estimator": "gbt", "learning_rate": 0.1, "max_leaf_nodes": 31},
     {"estimator": "rf", "max_features": 1.0, "n_estimators": AUTO_FOREST_TREES}]
-#: ``auto`` keeps a tree candidate (rf, gbt: scikit-learn, slower to predict) only if its
+#: ``auto`` keeps a tree candidate (rf, gbt: slower to predict than the numpy ones) only if its
 #: validation RMSE is below this fraction of the best numpy candidate's (poly, mlp). 1: the plain
 #: validation choice (on SoC-v0 a 0.9 margin kept poly for power and area, less accurate on the test
 #: set and no faster there); lower it to favour numpy speed, 0 never keeps a tree.

@@ -68,9 +68,7 @@ class TargetModel(_FastPaths):
             raw = self.mlp(x)
         elif self.trees is not None:
             raw = self.trees(x)[:, 0]
-        elif _is_forest(self.estimator):
-            raw = _forest_mean(self.estimator, x)[:, 0]
-        else:
+        else:  # scikit-learn's own prediction: poly, or trees without numba
             raw = self.estimator.predict(x)
         return self.output(np.asarray(raw, dtype=np.float64).reshape(-1))
 
@@ -91,32 +89,12 @@ class FeasibilityModel(_FastPaths):
     def predict(self, x: np.ndarray) -> np.ndarray:
         if self.mlp is not None:  # one logit per design: positive means the second class (True)
             return self.mlp(x).reshape(-1) > 0.0
-        if self.trees is not None or _is_forest(self.estimator):
-            out = self.trees(x) if self.trees is not None else _forest_mean(self.estimator, x)
+        if self.trees is not None:
+            out = self.trees(x)
             # one column: a boosted binary classifier's logit; else a forest's class probabilities
             chosen = (out[:, 0] > 0.0).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
             return np.asarray(self.estimator.classes_[chosen], dtype=bool)
         return np.asarray(self.estimator.predict(x), dtype=bool)
-
-
-def _is_forest(estimator: Any) -> bool:
-    return type(estimator).__name__ in ("RandomForestRegressor", "RandomForestClassifier")
-
-
-def _forest_mean(forest: Any, x: np.ndarray) -> np.ndarray:
-    """The mean over a random forest's trees of their leaf values, shape ``(n, outputs or classes)``.
-
-    What ``forest.predict`` / ``predict_proba`` compute, calling each tree's
-    compiled ``apply`` directly: scikit-learn's per-tree input checks cost more
-    than the traversal when a proxy predicts one design per env step.
-    """
-    x32 = np.ascontiguousarray(x, dtype=np.float32)
-    total = None
-    for tree in forest.estimators_:
-        leaf = tree.tree_.value[tree.tree_.apply(x32), 0, :]
-        total = leaf.copy() if total is None else total + leaf
-    assert total is not None
-    return total / len(forest.estimators_)
 
 
 @dataclass(frozen=True)
