@@ -76,7 +76,8 @@ class FlatTrees:
 
     @classmethod
     def of(cls, estimator: Any) -> "FlatTrees | None":
-        """The flattened ensemble of a fitted forest or boosting regressor; ``None`` for other estimators
+        """The flattened ensemble of a fitted random forest or histogram gradient boosting model (regressor or
+        binary classifier); ``None`` for other estimators
         (and when numba is missing: the plain-Python loop would be slower than scikit-learn)."""
         if not AVAILABLE:
             return None
