@@ -18,7 +18,7 @@ class A2C(SB3Agent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("a2c", n_steps=8).run(env, budget=128, seed=0)
         >>> len(history)
         128

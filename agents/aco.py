@@ -34,7 +34,7 @@ class AntColony(AskTellAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("aco", ants=10, evaporation=0.2).run(env, budget=100, seed=0)
         >>> len(history)
         100

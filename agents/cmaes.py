@@ -33,7 +33,7 @@ class CMAES(OptunaAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("cmaes", popsize=12, categoricals="independent").run(env, budget=96, seed=0)
         >>> len(history)
         96

@@ -35,7 +35,7 @@ class GA(OptunaAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> ga = make_agent("ga", population=20, crossover_rate=0.9, mutation_rate=0.1)
         >>> len(ga.run(env, budget=100, seed=0))
         100

@@ -27,7 +27,7 @@ class GP(OptunaAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("gp", startup=10).run(env, budget=40, seed=0)
         >>> len(history)
         40

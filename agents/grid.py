@@ -53,7 +53,7 @@ class GridSearch(AskTellAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("grid", order="lexicographic").run(env, budget=64, seed=0)
         >>> len(history)
         64

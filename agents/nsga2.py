@@ -21,7 +21,7 @@ class NSGA2(GA):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0", objective="pareto:latency_cycles,energy_pj")
+        >>> env = gymnasium.make("archgym/Accelerator-v1", objective="pareto:latency_cycles,energy_pj")
         >>> history = make_agent("nsga2", population=20).run(env, budget=100, seed=0)
         >>> front = history.pareto_front()
         >>> hv = history.hypervolume(log=True)

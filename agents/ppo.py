@@ -22,7 +22,7 @@ class PPO(SB3Agent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("ppo", n_steps=32, learning_rate=1e-3).run(env, budget=128, seed=0)
         >>> len(history)
         128

@@ -13,7 +13,7 @@ class RandomSearch(AskTellAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0", workload="alexnet")
+        >>> env = gymnasium.make("archgym/Accelerator-v1", workload="alexnet")
         >>> history = make_agent("random").run(env, budget=20, seed=0)
         >>> len(history)
         20

@@ -22,7 +22,7 @@ class Sobol(OptunaAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("sobol", sequence="halton").run(env, budget=32, seed=0)
         >>> len(history)
         32

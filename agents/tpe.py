@@ -21,7 +21,7 @@ class TPE(OptunaAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("tpe", startup=20, multivariate=True).run(env, budget=100, seed=0)
         >>> len(history)
         100

@@ -30,7 +30,7 @@ class RandomWalker(AskTellAgent):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.agents import make_agent
-        >>> env = gymnasium.make("archgym/Accelerator-v0")
+        >>> env = gymnasium.make("archgym/Accelerator-v1")
         >>> history = make_agent("walker", knobs=2, radius=1).run(env, budget=100, seed=0)
         >>> len(history)
         100

@@ -1,7 +1,7 @@
 """archgym: a Gymnasium for machine-learning-assisted computer-architecture design.
 
 ``import archgym`` registers the environment ids with Gymnasium, so that
-``gymnasium.make("archgym/Accelerator-v0")`` works; heavy dependencies
+``gymnasium.make("archgym/Accelerator-v1")`` works; heavy dependencies
 (pandas, matplotlib, optuna, torch) are imported only when a feature needs them.
 """
 

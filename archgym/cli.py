@@ -104,7 +104,7 @@ def agents_cmd() -> None:
 
 @app.command("describe")
 def describe_cmd(
-    env_id: str = typer.Argument(..., help="environment id, e.g. archgym/Accelerator-v0"),
+    env_id: str = typer.Argument(..., help="environment id, e.g. archgym/Accelerator-v1"),
     workload: Optional[str] = typer.Option(None, help="workload name or file"),
     env_arg: list[str] = typer.Option([], "--env-arg", help=ENV_ARG_HELP),
 ) -> None:
@@ -127,7 +127,7 @@ def describe_cmd(
 
 @app.command("run")
 def run_cmd(
-    env_id: str = typer.Option("archgym/Accelerator-v0", "--env", help="environment id (see `archgym envs`)"),
+    env_id: str = typer.Option("archgym/Accelerator-v1", "--env", help="environment id (see `archgym envs`)"),
     agent: str = typer.Option("random", help="search agent (see `archgym agents`)"),
     budget: int = typer.Option(100, help="number of simulator evaluations"),
     seed: int = typer.Option(0, help="random seed; the same seed gives the same trajectory"),
@@ -190,7 +190,7 @@ def convert_farsi_cmd(
     graph = convert_farsi(source, out)
     target = out / f"{graph.name}.json" if out.is_dir() else out
     console.print(f"converted {graph.name}: {len(graph.tasks)} tasks -> {target}; "
-                  f"use it with `archgym run --env archgym/SoC-v0 --workload {target}`")
+                  f"use it with `archgym run --env archgym/SoC-v1 --workload {target}`")
 
 
 def _print_best(history: Any, base: Any) -> None:

@@ -21,7 +21,7 @@ simulator call. Any registered agent can be named instead (``random``, ``tpe``,
 
 Example:
     >>> from archgym.collect import collect                           # doctest: +SKIP
-    >>> collect("archgym/DRAM-v0", 2000, "data/dram", workers=4)       # doctest: +SKIP
+    >>> collect("archgym/DRAM-v1", 2000, "data/dram", workers=4)       # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -253,7 +253,7 @@ CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "mlp": [{"hidden_layer_sizes": (64, 64)}, {"hidden_layer_sizes": (128, 128, 64)}],
     "poly": [{"target": "log"}, {"target": "linear"}],
 }
-#: trees of ``auto``'s random forest: on DRAM-v0 at 10,000 records, 50 trees give a held-out RMSE within
+#: trees of ``auto``'s random forest: on DRAM-v1 at 10,000 records, 50 trees give a held-out RMSE within
 #: 0.01 points of 100 trees' (latency 0.532 % vs 0.528 %, power 0.422 % vs 0.412 %) and predict twice as
 #: fast; ``--model rf`` keeps scikit-learn's (and ArchGym's) 100.
 AUTO_FOREST_TREES = 50
@@ -263,7 +263,7 @@ CANDIDATES["auto"] = [{"estimator": "poly", **c} for c in CANDIDATES["poly"]] + 
     {"estimator": "rf", "max_features": 1.0, "n_estimators": AUTO_FOREST_TREES}]
 #: ``auto`` keeps a tree candidate (rf, gbt: slower to predict than the numpy ones) only if its
 #: validation RMSE is below this fraction of the best numpy candidate's (poly, mlp). 1: the plain
-#: validation choice (on SoC-v0 a 0.9 margin kept poly for power and area, less accurate on the test
+#: validation choice (on SoC-v1 a 0.9 margin kept poly for power and area, less accurate on the test
 #: set and no faster there); lower it to favour numpy speed, 0 never keeps a tree.
 TREE_MARGIN = 1.0
 
@@ -574,7 +574,7 @@ class ProxySimulator(Simulator):
     and returns designs the feasibility classifier rejects as infeasible.
 
     Example:
-        >>> env = gymnasium.make("archgym/DRAM-v0", cost_model="proxy", proxy="dram.proxy")  # doctest: +SKIP
+        >>> env = gymnasium.make("archgym/DRAM-v1", cost_model="proxy", proxy="dram.proxy")  # doctest: +SKIP
         >>> env.step(env.action_space.sample())[-1]["predicted"]                              # doctest: +SKIP
         True
     """

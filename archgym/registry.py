@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def env_version(env_id: str) -> int:
-    """The integer version of an env id such as ``archgym/DRAM-v0`` (0 when it has none)."""
+    """The integer version of an env id such as ``archgym/DRAM-v1`` (0 when it has none)."""
     _, _, v = env_id.rpartition("-v")
     return int(v) if v.isdigit() else 0
 

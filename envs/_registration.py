@@ -16,17 +16,17 @@ class EnvEntry:
 
 #: every archgym environment id; a change that alters an env's numbers bumps its version
 ENVS: dict[str, EnvEntry] = {
-    "archgym/Accelerator-v0": EnvEntry(
+    "archgym/Accelerator-v1": EnvEntry(
         "archgym.envs.accelerator:AcceleratorEnv",
         "archgym.envs.accelerator:make_vec",
         "Spatial DNN accelerator: systolic array shape, dataflow, SRAM sizes, DRAM bandwidth on CNN/Transformer nets",
     ),
-    "archgym/DRAM-v0": EnvEntry(
+    "archgym/DRAM-v1": EnvEntry(
         "archgym.envs.dram:DRAMEnv",
         "archgym.envs.dram:make_vec",
         "DRAM memory controller (DRAMGym): DRAMSys's page policy, scheduler, buffers, refresh, arbiter on traces",
     ),
-    "archgym/SoC-v0": EnvEntry(
+    "archgym/SoC-v1": EnvEntry(
         "archgym.envs.soc:SoCEnv",
         "archgym.envs.soc:make_vec",
         "SoC for AR/VR task graphs (FARSIGym): A53 cores, per-task accelerators, buses, memories; FARSI's model",

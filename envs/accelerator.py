@@ -1,4 +1,4 @@
-"""``archgym/Accelerator-v0``: design a spatial DNN accelerator for a network."""
+"""``archgym/Accelerator-v1``: design a spatial DNN accelerator for a network."""
 
 from __future__ import annotations
 
@@ -71,9 +71,10 @@ class AcceleratorEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (accelerator model 0.1).
+    * v1: hard budgets by default, well-defined observations at reset and after infeasible designs.
     """
 
-    env_id = "archgym/Accelerator-v0"
+    env_id = "archgym/Accelerator-v1"
     default_objective = "minimize:latency_cycles,energy_pj;area_mm2<=8"
     observation_metrics = ("latency_cycles", "energy_pj", "area_mm2", "dram_bytes", "utilization")
 

@@ -1,4 +1,4 @@
-"""``archgym/DRAM-v0``: design a DRAM memory controller for a trace (DRAMGym)."""
+"""``archgym/DRAM-v1``: design a DRAM memory controller for a trace (DRAMGym)."""
 
 from __future__ import annotations
 
@@ -108,9 +108,10 @@ class DRAMEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (DRAM model 0.1.0).
+    * v1: refresh owed at the trace's end is issued (every knob acts), DDR4 offers only the refresh policies it supports, hard budgets, well-defined observations.
     """
 
-    env_id = "archgym/DRAM-v0"
+    env_id = "archgym/DRAM-v1"
     default_objective = "minimize:latency_ns,power_mw"
     observation_metrics = ("energy_pj", "power_mw", "latency_ns", "bandwidth_gbps", "row_hit_rate")
 

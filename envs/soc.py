@@ -1,4 +1,4 @@
-"""``archgym/SoC-v0``: design a domain-specific SoC for an AR/VR task graph (FARSIGym)."""
+"""``archgym/SoC-v1``: design a domain-specific SoC for an AR/VR task graph (FARSIGym)."""
 
 from __future__ import annotations
 
@@ -93,9 +93,10 @@ class SoCEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (SoC model 0.1.0).
+    * v1: bit-for-bit results whatever PYTHONHASHSEED, hard budgets by default.
     """
 
-    env_id = "archgym/SoC-v0"
+    env_id = "archgym/SoC-v1"
     default_objective = "minimize:latency_s,energy_j"
     observation_metrics = ("latency_s", "power_w", "energy_j", "area_mm2", "utilization")
 

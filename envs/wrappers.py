@@ -69,7 +69,7 @@ class SequentialDesign(gym.Wrapper, gym.utils.RecordConstructorArgs):
     Example:
         >>> import gymnasium, archgym
         >>> from archgym.envs.wrappers import SequentialDesign
-        >>> env = SequentialDesign(gymnasium.make("archgym/Accelerator-v0"))
+        >>> env = SequentialDesign(gymnasium.make("archgym/Accelerator-v1"))
         >>> obs, info = env.reset(seed=0)
         >>> for _ in range(env.n_knobs):
         ...     obs, reward, terminated, truncated, info = env.step(env.action_space.sample())

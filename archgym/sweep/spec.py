@@ -4,9 +4,9 @@ A sweep file names the environments, the agents with their hyperparameters,
 the seeds and the budget per trial::
 
     envs:
-      - id: archgym/Accelerator-v0
+      - id: archgym/Accelerator-v1
         kwargs: {workload: resnet18}
-      - id: archgym/DRAM-v0
+      - id: archgym/DRAM-v1
     agents:
       - name: random
       - name: ga

@@ -35,7 +35,7 @@ SWEEPS = "sweeps"
 
 
 def env_folder(env_id: str) -> str:
-    """A folder name for an env id (``archgym/DRAM-v0`` -> ``archgym_DRAM-v0``)."""
+    """A folder name for an env id (``archgym/DRAM-v1`` -> ``archgym_DRAM-v1``)."""
     return env_id.replace("/", "_")
 
 

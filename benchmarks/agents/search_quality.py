@@ -20,7 +20,7 @@ the fraction of that random-to-best gap.
 Usage::
 
     python benchmarks/agents/search_quality.py                       # 500 evaluations, 5 seeds, all envs
-    python benchmarks/agents/search_quality.py --budget 100 --agents random,tpe --envs archgym/Accelerator-v0
+    python benchmarks/agents/search_quality.py --budget 100 --agents random,tpe --envs archgym/Accelerator-v1
 """
 
 from __future__ import annotations

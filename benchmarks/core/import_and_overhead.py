@@ -54,7 +54,7 @@ def main() -> None:
 
     import archgym  # noqa: F401
 
-    env = gymnasium.make("archgym/Accelerator-v0", workload=args.workload, max_steps=args.n)
+    env = gymnasium.make("archgym/Accelerator-v1", workload=args.workload, max_steps=args.n)
     base = env.unwrapped
     env.reset(seed=0)
     actions = np.stack([env.action_space.sample() for _ in range(args.n)])
@@ -62,7 +62,7 @@ def main() -> None:
     for d in designs:  # warm the model's mapping caches identically for every path
         base.simulator.evaluate(d, base.workload)
 
-    venv = gymnasium.make_vec("archgym/Accelerator-v0", num_envs=args.n, workload=args.workload)
+    venv = gymnasium.make_vec("archgym/Accelerator-v1", num_envs=args.n, workload=args.workload)
     venv.reset(seed=0)
 
     def direct_run() -> None:

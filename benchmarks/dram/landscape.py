@@ -1,4 +1,4 @@
-"""How hard is DRAM-v0 as a search problem? The top of its reward landscape, per workload.
+"""How hard is DRAM-v1 as a search problem? The top of its reward landscape, per workload.
 
 Usage::
 
@@ -6,7 +6,7 @@ Usage::
 
 Samples designs uniformly from the env's design space (the designs the
 device cannot run, PerBank/SameBank refresh on DDR4, are left out), scores
-each with DRAM-v0's default objective and with ArchGym's ``both``
+each with DRAM-v1's default objective and with ArchGym's ``both``
 formulation, and prints for each workload: the share of sampled designs
 whose score is within 0.1% and 1% of the best sampled one (for the
 default, ``minimize:latency_ns,power_mw``, the product latency x power) (a random search

@@ -66,7 +66,7 @@ def candidates(env_id: str, data: Path, sizes: list[int], n_test: int = 2000) ->
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--envs", nargs="*", default=["archgym/DRAM-v0", "archgym/Accelerator-v0", "archgym/SoC-v0"])
+    ap.add_argument("--envs", nargs="*", default=["archgym/DRAM-v1", "archgym/Accelerator-v1", "archgym/SoC-v1"])
     ap.add_argument("--sizes", nargs="*", type=int, default=[1000, 3000, 10000])
     ap.add_argument("--margins", nargs="*", type=float, default=[0.0, 0.9, 1.0])
     ap.add_argument("--data", type=Path, default=HERE / ".data", help="dataset cache folder (run.py's)")

@@ -46,7 +46,7 @@ def per_design(fn: Callable[[], object], n: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--envs", nargs="*", default=["archgym/DRAM-v0", "archgym/Accelerator-v0", "archgym/SoC-v0"])
+    ap.add_argument("--envs", nargs="*", default=["archgym/DRAM-v1", "archgym/Accelerator-v1", "archgym/SoC-v1"])
     ap.add_argument("--models", nargs="*", default=["auto", "mlp", "poly"])
     ap.add_argument("--n", type=int, default=3000, help="training records")
     ap.add_argument("--batch", type=int, default=2000, help="designs per batch call")

@@ -6,8 +6,8 @@ Usage (one at a time; each takes well under two minutes on 2 cores)::
     python benchmarks/sweep/bench_sweep.py dask      # Dask LocalCluster, 2 workers vs 1, same trials
     python benchmarks/sweep/bench_sweep.py overhead  # runner time per trial vs the trial's own work
 
-The study is the real thing in miniature: archgym/Accelerator-v0 and
-archgym/SoC-v0 (whichever are registered), seven agents with ``hp: auto``
+The study is the real thing in miniature: archgym/Accelerator-v1 and
+archgym/SoC-v1 (whichever are registered), seven agents with ``hp: auto``
 settings drawn from their declared sweep ranges, several seeds, a small budget.
 """
 
@@ -29,8 +29,8 @@ from archgym.sweep.store import ResultStore
 #: the study of the issue: 4 envs x 7 agents x 50 settings x 15 seeds
 STUDY_TRIALS = 4 * 7 * 50 * 15
 AGENTS = ("random", "walker", "grid", "ga", "aco", "tpe", "cmaes")
-ENVS = ({"id": "archgym/Accelerator-v0", "kwargs": {"workload": "resnet18"}},
-        {"id": "archgym/SoC-v0"})
+ENVS = ({"id": "archgym/Accelerator-v1", "kwargs": {"workload": "resnet18"}},
+        {"id": "archgym/SoC-v1"})
 
 
 def study(settings: int, seeds: int, budget: int) -> tuple[list[Trial], list[str]]:

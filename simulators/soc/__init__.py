@@ -9,7 +9,7 @@ Public API:
 * the model: :func:`compile_plan` + :func:`simulate` + :func:`costs`, and
   :func:`heft` (Topcuoglu et al. 2002) for the ``heft`` mapping mode;
 * :class:`SoCSimulator`, the :class:`archgym.simulator.Simulator` behind
-  ``archgym/SoC-v0``.
+  ``archgym/SoC-v1``.
 
 Workload figures come from FARSI (facebookresearch/Project_FARSI, MIT
 licence); see each workload's ``source`` field.

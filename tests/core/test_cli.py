@@ -33,7 +33,7 @@ def test_same_seed_same_records(tmp_path, run_cli):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["run", "--env", "archgym/Nope-v0"], "unknown env 'archgym/Nope-v0'; valid choices: archgym/Accelerator-v0"),
+    (["run", "--env", "archgym/Nope-v0"], "unknown env 'archgym/Nope-v0'; valid choices: archgym/Accelerator-v1"),
     (["run", "--env", "archgym-test/Toy-v0", "--agent", "sa"], "unknown agent 'sa'"),
     (["run", "--env", "archgym-test/Toy-v0", "--workload", "triple"], "unknown workload 'triple'"),
     (["run", "--env", "archgym-test/Toy-v0", "--objective", "best:x"], "unknown objective kind 'best'"),
@@ -51,7 +51,7 @@ def test_user_errors_are_one_line_exit_2(tmp_path, run_cli, args, words):
 
 def test_envs_and_agents_listing(run_cli):
     code, out, _ = run_cli(["envs"])
-    assert code == 0 and "archgym/Accelerator-v0" in out
+    assert code == 0 and "archgym/Accelerator-v1" in out
     code, out, _ = run_cli(["agents"])
     assert code == 0 and "random" in out
 

@@ -15,6 +15,6 @@ def test_import_archgym_loads_no_heavy_module():
 
 
 def test_import_registers_env_ids():
-    code = "import gymnasium, archgym; print('archgym/Accelerator-v0' in gymnasium.registry)"
+    code = "import gymnasium, archgym; print('archgym/Accelerator-v1' in gymnasium.registry)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

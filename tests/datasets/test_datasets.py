@@ -68,7 +68,7 @@ def test_records_do_not_depend_on_the_worker_count(tmp_path):
 
 def test_collect_on_a_process_pool_matches_one_process(tmp_path):
     pytest.importorskip("archgym.envs.accelerator")
-    env = "archgym/Accelerator-v0"
+    env = "archgym/Accelerator-v1"
     collect(env, 24, tmp_path / "one", sampler="lhs", seed=0, chunk_size=8)
     r = collect(env, 24, tmp_path / "two", sampler="lhs", seed=0, chunk_size=8, workers=2)
     assert r.workers == "2 processes"

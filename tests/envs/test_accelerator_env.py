@@ -1,4 +1,4 @@
-"""archgym/Accelerator-v0 end to end: checkers, vector env, CLI run, determinism."""
+"""archgym/Accelerator-v1 end to end: checkers, vector env, CLI run, determinism."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from archgym.agents import make_agent
 from archgym.cli import main
 from archgym.records import read_records
 
-ENV_ID = "archgym/Accelerator-v0"
+ENV_ID = "archgym/Accelerator-v1"
 
 
 @pytest.mark.parametrize("workload", ["resnet18", "mobilenetv2", "gpt2-decode"])
@@ -51,7 +51,7 @@ def test_evaluate_by_name_and_bad_knob():
 
 
 def test_done_when_command(tmp_path, capsys):
-    """`archgym run --env archgym/Accelerator-v0 --agent random --budget 60 --seed 3 --out DIR`."""
+    """`archgym run --env archgym/Accelerator-v1 --agent random --budget 60 --seed 3 --out DIR`."""
     for d in ("a", "b"):
         with pytest.raises(SystemExit) as exc:
             main(["run", "--env", ENV_ID, "--agent", "random", "--budget", "60", "--seed", "3",
@@ -62,7 +62,7 @@ def test_done_when_command(tmp_path, capsys):
     assert "best design" in out and "latency_cycles" in out
     a, b = (read_records(tmp_path / d / "records") for d in ("a", "b"))
     assert len(a) == 60 and (tmp_path / "a" / "convergence.png").exists() and (tmp_path / "a" / "best.json").exists()
-    assert set(a["simulator"]) == {"accelerator"} and set(a["env_version"]) == {0}
+    assert set(a["simulator"]) == {"accelerator"} and set(a["env_version"]) == {1}
     cols = [c for c in a.columns if c.startswith(("design.", "metric.")) or c in ("reward", "feasible", "step")]
     assert a[cols].equals(b[cols])
 

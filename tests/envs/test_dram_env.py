@@ -1,4 +1,4 @@
-"""archgym/DRAM-v0 end to end: checkers, docstring, ArchGym rewards, vector env, CLI run."""
+"""archgym/DRAM-v1 end to end: checkers, docstring, ArchGym rewards, vector env, CLI run."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from archgym.errors import UserError
 from archgym.records import read_records
 from archgym.simulators.dram import generate, write_trace
 
-ENV_ID = "archgym/DRAM-v0"
+ENV_ID = "archgym/DRAM-v1"
 
 
 @pytest.mark.parametrize("workload", ["stream", "random", "cloud-1", "cloud-2"])
@@ -68,7 +68,7 @@ def test_vector_env_matches_single_env():
 
 
 def test_done_when_command(tmp_path, capsys):
-    """`archgym run --env archgym/DRAM-v0 --agent random --budget 20 --seed 3 --out DIR`."""
+    """`archgym run --env archgym/DRAM-v1 --agent random --budget 20 --seed 3 --out DIR`."""
     with pytest.raises(SystemExit) as exc:
         main(["run", "--env", ENV_ID, "--agent", "random", "--budget", "20", "--seed", "3",
               "--out", str(tmp_path / "a"), "--quiet"])
@@ -84,7 +84,7 @@ def test_make_vec_with_threads_matches_one_thread():
 
     runs = []
     for threads in (1, 2):
-        venv = gymnasium.make_vec("archgym/DRAM-v0", num_envs=6, workload="stream", threads=threads)
+        venv = gymnasium.make_vec("archgym/DRAM-v1", num_envs=6, workload="stream", threads=threads)
         venv.reset(seed=3)
         venv.action_space.seed(3)
         _, reward, *_ = venv.step(venv.action_space.sample())

@@ -9,7 +9,7 @@ from archgym import proxy
 from archgym.collect import collect, make_env
 
 TOY = "archgym-test/Toy-v0"
-SOC = "archgym/SoC-v0"
+SOC = "archgym/SoC-v1"
 
 
 @pytest.fixture(scope="module")

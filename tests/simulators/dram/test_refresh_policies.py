@@ -85,10 +85,10 @@ def test_unsupported_refresh_policy_is_infeasible_with_a_reason(device, policy, 
 
 
 def test_env_reports_unsupported_refresh_policy_as_infeasible_step():
-    env = gymnasium.make("archgym/DRAM-v0", workload="random")
+    env = gymnasium.make("archgym/DRAM-v1", workload="random")
     m = env.unwrapped.evaluate({"RefreshPolicy": "PerBank"})
     assert not m.feasible and "PerBank" in m.reason
-    lp = gymnasium.make("archgym/DRAM-v0", workload="random", device="LPDDR4-3200")
+    lp = gymnasium.make("archgym/DRAM-v1", workload="random", device="LPDDR4-3200")
     assert lp.unwrapped.evaluate({"RefreshPolicy": "PerBank"}).feasible
 
 

@@ -20,7 +20,7 @@ def test_convert_then_run(tmp_path, capsys):
         main(["convert-farsi", str(src), str(tmp_path / "wl.json")])
         raise SystemExit(0)
     assert exc.value.code == 0 and "converted" in capsys.readouterr().out
-    env = gymnasium.make("archgym/SoC-v0", workload=str(tmp_path / "wl.json"))
+    env = gymnasium.make("archgym/SoC-v1", workload=str(tmp_path / "wl.json"))
     env.reset(seed=0)
     assert "feasible" in env.step(env.action_space.sample())[4]
 
