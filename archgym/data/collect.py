@@ -218,7 +218,7 @@ def collect(
         UserError: unknown env, workload, sampler or bad counts.
     """
     from archgym.data.datasets import design_keys, existing_keys, write_manifest
-    from archgym.records import RecordWriter, record_schema
+    from archgym.records import RecordWriter, fold_journals, record_schema
 
     if samples < 1:
         raise UserError(f"--samples must be >= 1, got {samples}")
@@ -241,6 +241,8 @@ def collect(
     schema = record_schema(space, metric_names)
 
     out_dir = Path(out)
+    if out_dir.is_dir():  # a killed collect's journal rows become shards, so info and the manifest count them
+        fold_journals(out_dir, schema)
     seen = existing_keys(out_dir)
     chunks = plan(env_id, samples, sampler=sampler, env_kwargs=kwargs, hyperparameters=hyperparameters or {},
                   seed=seed, chunk_size=chunk_size)
