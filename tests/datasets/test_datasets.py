@@ -71,7 +71,7 @@ def test_collect_on_a_process_pool_matches_one_process(tmp_path):
     env = "archgym/Accelerator-v1"
     collect(env, 24, tmp_path / "one", sampler="lhs", seed=0, chunk_size=8)
     r = collect(env, 24, tmp_path / "two", sampler="lhs", seed=0, chunk_size=8, workers=2)
-    assert r.workers == "2 processes"
+    assert r.workers == "process pool, 2 workers"
     cols = [c for c in datasets.load(tmp_path / "one").columns if c.startswith(("design.", "metric."))]
     pd.testing.assert_frame_equal(datasets.load(tmp_path / "one")[cols], datasets.load(tmp_path / "two")[cols])
 

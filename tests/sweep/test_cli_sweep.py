@@ -65,7 +65,7 @@ def test_kill_9_half_way_loses_and_duplicates_nothing(sweep_file, tmp_path):
     survived = ResultStore(out).finished_keys()
     assert 3 <= len(survived) < 16
     spec = load_spec(path)
-    from archgym.sweep.backends import SerialBackend
+    from archgym.backends import SerialBackend
     from archgym.sweep.runner import run_sweep
 
     outcome = run_sweep(expand(spec), out, backend=SerialBackend(), imports=spec.imports)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from archgym.backends import DaskBackend, ProcessBackend, SerialBackend
 from archgym.data.datasets import load as load_records
-from archgym.sweep.backends import DaskBackend, ProcessBackend, SerialBackend
 from archgym.sweep.plan import expand
 from archgym.sweep.runner import run_sweep
 from archgym.sweep.spec import load_spec
