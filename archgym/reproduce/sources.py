@@ -62,7 +62,7 @@ def read_file(path: Path) -> "pd.DataFrame":
 
 def record_sets(path: str | os.PathLike[str]) -> list[tuple[str, "pd.DataFrame"]]:
     """``(source name, records)`` for each records folder or file under ``path``."""
-    from archgym.datasets import load
+    from archgym.data.datasets import load
 
     p = Path(path)
     kind = kind_of(p)

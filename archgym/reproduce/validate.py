@@ -238,7 +238,7 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
         >>> rp.validate_run("runs/latest").ok               # doctest: +SKIP
         True
     """
-    from archgym.datasets import load
+    from archgym.data.datasets import load
 
     d = Path(run_dir)
     best_path = d / "best.json"
@@ -305,7 +305,7 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
     """
     import yaml
 
-    from archgym.datasets import load
+    from archgym.data.datasets import load
     from archgym.sweep.store import ResultStore, env_folder
 
     d = Path(sweep_dir)

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from archgym import proxy
-from archgym.collect import collect
-from archgym.datasets import load
+from archgym.data.collect import collect
+from archgym.data.datasets import load
 from archgym.errors import UserError
 from archgym.records import attach_recorder, read_records
 from archgym.registry import env_ids
