@@ -11,8 +11,12 @@ archgym/DRAM-v0, this install has archgym/DRAM-v1"), a missing or changed
 proxy file, a build argument records cannot hold.
 
 Floats are compared exactly. The one documented tolerance is for records a
-proxy model predicted (:data:`PROXY_RTOL`): its float32 forward pass goes
-through BLAS, whose rounding can depend on how many designs a batch holds.
+proxy model predicted (:data:`PROXY_RTOL`): its matrix products (an MLP's
+float32 forward pass, a polynomial's expansion) go through BLAS, whose rounding
+depends on how many designs a batch holds. A proxy record is compared exactly
+with its design evaluated in one batch and then alone (as an agent's step
+evaluates it); only when both differ is it compared within the tolerance, and
+the check says which comparison it passed.
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ AGREE = "agree"
 DIFFER = "differ"
 NOT_REPLAYABLE = "not replayable"
 
-#: relative tolerance for metrics and rewards a proxy model predicted (BLAS rounding may depend on batch size)
-PROXY_RTOL = 1e-6
+#: relative tolerance for metrics and rewards a proxy model predicted, when batch shape changed BLAS rounding
+#: (measured: up to 4.3e-7 for float32 MLPs, 1e-12 for polynomials; a float32 log-target's exp can add a few ulps)
+PROXY_RTOL = 1e-5
 
 #: provenance that selects the env a record replays on (records sharing it share one env)
 ENV_KEY = ("env_id", "env_kwargs", "workload", "objective", "simulator_version", "proxy_sha256")
@@ -58,7 +63,7 @@ class Check:
         status: :data:`AGREE`, :data:`DIFFER` or :data:`NOT_REPLAYABLE`.
         differences: one line per disagreeing field (``metric.x: recorded a, replayed b``).
         reason: why the record could not be replayed.
-        tolerance: 0 for an exact comparison, :data:`PROXY_RTOL` for a proxy's record.
+        tolerance: 0 for an exact comparison, :data:`PROXY_RTOL` for a proxy record that agrees only within it.
         proxy: ``"<file> sha256 <first 12 hex digits>"`` for a record replayed on a proxy model.
     """
 
@@ -117,7 +122,9 @@ class ReplayReport:
             text += " (" + "; ".join(f"{n}: {why}" for why, n in reasons.most_common()) + ")"
         proxies = sorted({c.proxy for c in self.checks if c.proxy})
         if proxies:
-            text += f"; replayed on proxy {', '.join(proxies)} (checksum as recorded, rtol {PROXY_RTOL:g})"
+            loose = sum(c.tolerance > 0 for c in self.checks)
+            text += f"; replayed on proxy {', '.join(proxies)} (checksum as recorded"
+            text += f"; {loose} agree within rtol {PROXY_RTOL:g} only)" if loose else ")"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,16 +225,26 @@ def replay_records(
     results = sim.evaluate_batch([d for _, d in todo], base.workload) if todo else []
     for (i, design), metrics in zip(todo, results):
         rec = records[i]
-        ev = Evaluation(step=0, design=design, metrics=metrics.to_dict() if metrics.feasible else {},
-                        feasible=metrics.feasible, reason=metrics.reason, reward=base.reward_of(metrics),
-                        predicted=metrics.predicted)
-        rtol = PROXY_RTOL if metrics.predicted else 0.0
-        diff = differences(rec, ev, sim.metric_names, rtol)
-        if bool(rec.get("predicted")) != metrics.predicted:
-            diff.append(f"predicted: recorded {bool(rec.get('predicted'))}, replayed {metrics.predicted}")
+        diff, rtol = _compare(base, rec, design, metrics, 0.0)
+        if diff and metrics.predicted:  # a proxy's rounding may depend on the batch: as one design, then rtol
+            diff, rtol = _compare(base, rec, design, sim.evaluate(design, base.workload), 0.0)
+            if diff:
+                diff, rtol = _compare(base, rec, design, metrics, PROXY_RTOL)
         checks[i] = Check(record_name(rec, source), DIFFER if diff else AGREE, tuple(diff),
                           tolerance=rtol, proxy=proxy_note if metrics.predicted else "")
     return [c for c in checks if c is not None]
+
+
+def _compare(base: Any, rec: Mapping[str, Any], design: Mapping[str, Any], metrics: Any,
+             rtol: float) -> tuple[list[str], float]:
+    """Differences between a record and the metrics its design got now, and the tolerance used."""
+    ev = Evaluation(step=0, design=design, metrics=metrics.to_dict() if metrics.feasible else {},
+                    feasible=metrics.feasible, reason=metrics.reason, reward=base.reward_of(metrics),
+                    predicted=metrics.predicted)
+    diff = differences(rec, ev, base.simulator.metric_names, rtol)
+    if bool(rec.get("predicted")) != metrics.predicted:
+        diff.append(f"predicted: recorded {bool(rec.get('predicted'))}, replayed {metrics.predicted}")
+    return diff, rtol
 
 
 # -- rebuilding the env a record names ------------------------------------------------------------------------

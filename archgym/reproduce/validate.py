@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from archgym.errors import UserError
 from archgym.reproduce.replay import (
-    PROXY_RTOL,
     NotReplayable,
     check_env_id,
     differences,
@@ -216,8 +215,7 @@ def validate_trajectory(
     metric_names = sorted({m for e in history.evaluations for m in e.metrics})
     for rec, ev in zip(rows, history.evaluations):
         result.steps += 1
-        diff = differences(rec, ev, metric_names, PROXY_RTOL if ev.predicted else 0.0, design=True,
-                           observed="re-run")
+        diff = differences(rec, ev, metric_names, design=True, observed="re-run")
         if int(rec.get("step") or 0) != ev.step:
             diff.insert(0, f"step: recorded {rec.get('step')}, re-run {ev.step}")
         if diff:

@@ -143,19 +143,24 @@ def test_datasets_and_single_files_replay(tmp_path):
 
 @pytest.fixture(scope="module")
 def proxy_run(tmp_path_factory):
+    """A run and a batch-collected dataset on an MLP proxy (float32 BLAS: rounding depends on the batch)."""
     root = tmp_path_factory.mktemp("proxy")
     collect(TOY, 200, root / "data", sampler="random", seed=0, chunk_size=100)
     model = proxy.train(root / "data", ["latency_cycles"], model="mlp", measure_speed=False)
     model.save(root / "toy.proxy")
-    record_run(TOY, root / "run", budget=6, cost_model="proxy", proxy=str(root / "toy.proxy"))
+    kwargs = {"cost_model": "proxy", "proxy": str(root / "toy.proxy")}
+    record_run(TOY, root / "run", budget=6, **kwargs)
+    collect(TOY, 60, root / "predicted", sampler="lhs", seed=2, chunk_size=7, env_kwargs=kwargs)
     return root
 
 
 def test_proxy_runs_replay_against_the_same_file(proxy_run, tmp_path):
     report = replay(proxy_run / "run")
     assert report.ok, [c.message() for c in report.checks]
-    assert all(c.tolerance == PROXY_RTOL and c.proxy.startswith("toy.proxy sha256 ") for c in report.checks)
-    assert "replayed on proxy toy.proxy sha256" in report.summary()
+    assert all(c.tolerance == 0 and c.proxy.startswith("toy.proxy sha256 ") for c in report.checks)
+    assert "replayed on proxy toy.proxy sha256" in report.summary() and "rtol" not in report.summary()
+    batched = replay(proxy_run / "predicted")
+    assert batched.ok and {c.tolerance for c in batched.checks} <= {0.0, PROXY_RTOL}
     moved = tmp_path / "elsewhere.proxy"
     (proxy_run / "toy.proxy").rename(moved)
     try:
@@ -168,3 +173,12 @@ def test_proxy_runs_replay_against_the_same_file(proxy_run, tmp_path):
         assert reason.startswith(f"proxy file {other} is not the one recorded (sha256 ")
     finally:
         moved.rename(proxy_run / "toy.proxy")
+
+
+def test_a_proxy_run_validates_exactly(proxy_run):
+    from archgym.reproduce import RunSpec, validate_trajectory
+
+    records = load(proxy_run / "run")
+    spec = RunSpec(TOY, json.loads(records["env_kwargs"].iloc[0]), "random", {}, seed=0, budget=6)
+    result, _ = validate_trajectory(spec, records)
+    assert result.ok and result.steps == 6, result.message()
