@@ -89,7 +89,7 @@ class IPPO(Agent):
         HyperParameter("clip_range", float, 0.2, (0.1, 0.2, 0.3), "PPO clipping", low=0.0),
         HyperParameter("hidden", int, 64, (32, 64, 128), "units per hidden layer", low=1),
         HyperParameter("share_parameters", bool, False, (False, True), "one network for all agents"),
-        HyperParameter("agents", str, "per_knob", ("per_knob", "single"), "agent layout",
+        HyperParameter("agents", str, "per_knob", ("per_knob",), "agent layout (single: the single-agent control)",
                        choices=("per_knob", "single")),
         HyperParameter("observation", str, "metrics", ("metrics", "own_knobs"), "what each agent observes",
                        choices=("metrics", "own_knobs")),

@@ -18,9 +18,13 @@ budgets of simulator evaluations, on ``archgym/DRAM-v1``:
 Tasks are (workload, objective) pairs. Objectives are ArchGym's DRAMGym
 reward formulations (``reward_formulation`` ``power``, ``latency``,
 ``both``: ``target / |value - target|``, their product for both). Targets are
-*low* targets, set per workload at the 1st percentile of the power and of
-the mean read latency of 1,000 uniformly random designs (seeded; recorded in
-the results), so about 1% of designs reach each.
+*low* targets, set per workload at 90% of the lowest power and of the lowest
+mean read latency among 1,000 uniformly random designs (seeded; recorded in
+the results). (A percentile of the random designs is no target: many designs
+share exactly the same power or latency, since some knobs do not change
+them on a trace, so every agent hits such a target exactly.) Below every
+design random search finds, the targets make each task a minimisation, and
+``both`` a trade-off between the two.
 
 Score: the best design's (by the reward the agent optimises) closeness to
 the targets, ``prod 1 / (1 + |value - target| / target)`` (ArchGym's
@@ -67,14 +71,14 @@ AGENTS: dict[str, tuple[str, dict[str, Any], bool]] = {
     "random": ("random", {}, False),
     "tpe": ("tpe", {}, False),
 }
-TARGET_PERCENTILE = 1.0
+TARGET_FRACTION = 0.9
 TARGET_SAMPLES = 1000
 TARGET_SEED = 20221129  # the study's arXiv date
 BOOTSTRAP = 10_000
 
 
 def targets(workload: str) -> dict[str, float]:
-    """Low power and latency targets for a workload: the 1st percentile of seeded random designs."""
+    """Low power and latency targets for a workload: 90% of the lowest among seeded random designs."""
     import gymnasium
 
     import archgym  # noqa: F401
@@ -87,8 +91,7 @@ def targets(workload: str) -> dict[str, float]:
         if m.feasible:
             power.append(m["power_mw"])
             latency.append(m["latency_ns"])
-    return {"power_mw": float(np.percentile(power, TARGET_PERCENTILE)),
-            "latency_ns": float(np.percentile(latency, TARGET_PERCENTILE))}
+    return {"power_mw": TARGET_FRACTION * min(power), "latency_ns": TARGET_FRACTION * min(latency)}
 
 
 def score(metrics: dict[str, float], goal: dict[str, float]) -> float:
@@ -244,7 +247,7 @@ def report(args: argparse.Namespace) -> str:
     for kind in ("better", "worse"):
         if verdict[kind]:
             lines.append(f"- ippo {kind}: " + ", ".join(f"{w}/{o}" for w, o in verdict[kind]))
-    lines += ["", "Targets (1st percentile of 1,000 seeded random designs): " + ", ".join(
+    lines += ["", "Targets (90% of the lowest of 1,000 seeded random designs): " + ", ".join(
         f"{w}: {t['power_mw']:.1f} mW, {t['latency_ns']:.0f} ns" for w, t in targets_seen.items()), ""]
     wall = {a: np.median([r["wall_s"] for r in runs if r["agent"] == a]) for a in agents}
     lines.append("Median wall time per run (s, on a shared, loaded machine): " +
