@@ -56,7 +56,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from archgym.errors import UserError
+from archgym.errors import UserError, finite
 from archgym.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -70,17 +70,6 @@ INFEASIBLE_NEGATIVE = -1e3
 TARGET_TOLERANCE = 0.05
 #: default reward lost per unit of relative excess over a budget in the penalty form
 DEFAULT_PENALTY = 10.0
-
-
-def finite(name: str, value: object) -> float:
-    """``value`` as a float, or :class:`UserError` naming ``name`` if it is not a finite number."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise UserError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise UserError(f"{name} must be a finite number, got {value!r}")
-    return v
 
 
 def _positive(name: str, value: object) -> float:

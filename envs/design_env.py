@@ -30,6 +30,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 
+from archgym.errors import whole_number
 from archgym.history import Evaluation
 from archgym.metrics import Metrics
 from archgym.objectives import Objective, parse_objective
@@ -181,9 +182,7 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
             raise ValueError(f"action_format {action_format!r}: valid choices are 'multidiscrete', 'dict'")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode {render_mode!r}: valid choices are {self.metadata['render_modes']}")
-        if int(max_steps) < 1:
-            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
-        self.max_steps = int(max_steps)
+        self.max_steps = whole_number("max_steps", max_steps, low=1)
         self.action_format = action_format
         self.render_mode = render_mode
         space = self._core.space
