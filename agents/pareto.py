@@ -4,7 +4,8 @@ Every coordinate of an objective's vector (:meth:`archgym.objectives.Objective.v
 is *minimised*: latency, energy, area as they are, and metrics whose simulator
 declares higher better (bandwidth, utilisation) negated, so a design dominates
 another when it is no worse in every coordinate and better in one.
-:class:`ParetoHistory` is the :class:`~archgym.history.History` that multi-objective agents (``nsga2``) return; any history can be turned into one
+:class:`ParetoHistory` is the :class:`~archgym.history.History` that
+multi-objective agents (``nsga2``) return; any history can be turned into one
 with :meth:`ParetoHistory.of`.
 
 Example:
