@@ -242,3 +242,6 @@ from archgym.cli_data import dataset_app, proxy_app  # noqa: E402
 
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(proxy_app, name="proxy")
+from archgym.cli_bench import bench_app  # noqa: E402
+
+app.add_typer(bench_app, name="bench")
