@@ -33,7 +33,7 @@ from archgym.bench.scoring import regret_at
 from archgym.bench.tasks import SUITE, get_task, tasks
 
 #: evaluation counts at which the regret curves are drawn
-CURVE_POINTS = 40
+CURVE_POINTS = 24
 
 
 def common_tasks(entries: Sequence[dict[str, Any]]) -> list[str]:
@@ -258,14 +258,9 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
         curves[n] = regret_matrix(by_name[n], task_ids, seeds, steps)
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
-        point, lo, hi = [], [], []
-        for k in range(len(steps)):
-            p, ci = stats.iqm({n: 1.0 - curves[n][k]}, reps=max(200, reps // 10))
-            point.append(1.0 - p[n])
-            lo.append(1.0 - ci[n][1])
-            hi.append(1.0 - ci[n][0])
-        ax.plot(steps, point, label=n, lw=1.6)
-        ax.fill_between(steps, lo, hi, alpha=0.2)
+        point, band = stats.iqm_curve([1.0 - c for c in curves[n]], reps=max(100, reps // 10))
+        ax.plot(steps, 1.0 - point, label=n, lw=1.6)
+        ax.fill_between(steps, 1.0 - band[1], 1.0 - band[0], alpha=0.2)
     ax.set_xscale("log")
     ax.set_xlabel("simulator evaluations")
     ax.set_ylabel("IQM normalised regret (0 = optimum, 1 = median design)")
@@ -278,7 +273,7 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
 
     taus = np.linspace(0.0, 1.0, 41)
     scores = {n: 1.0 - curves[n][-1] for n in names}
-    profile, bands = stats.performance_profile(scores, taus, reps=max(200, reps // 10))
+    profile, bands = stats.performance_profile(scores, taus, reps=max(100, reps // 10))
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
         ax.plot(taus, profile[n], label=n, lw=1.6)

@@ -86,6 +86,18 @@ def iqm(scores: Mapping[str, np.ndarray], reps: int = REPS) -> tuple[dict[str, f
     return {k: float(v[0]) for k, v in point.items()}, {k: ci[k][:, 0] for k in ci}
 
 
+def iqm_curve(scores: list[np.ndarray], reps: int = REPS) -> tuple[np.ndarray, np.ndarray]:
+    """IQM at each point of a curve and its 95% band; ``scores[k]`` is ``(runs, tasks)`` at point ``k``.
+
+    One stratified bootstrap resamples the same runs at every point, so the
+    band is that of the curve, not of unrelated points.
+    """
+    _, metrics = rliable()
+    point, ci = _interval_estimates({"curve": list(scores)},
+                                    lambda *xs: np.array([metrics.aggregate_iqm(x) for x in xs]), reps)
+    return point["curve"], ci["curve"]
+
+
 def performance_profile(scores: Mapping[str, np.ndarray], taus: np.ndarray,
                         reps: int = REPS) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Fraction of runs scoring above each ``tau``, per agent, with 95% bootstrap bands."""

@@ -145,7 +145,7 @@ def test_report_on_a_tiny_suite(toy_suite, tmp_path):
     from archgym.bench.report import write_report
 
     entries = [_entry(toy_suite, a, [0, 1, 2, 3], tmp_path / a) for a in ("random", "grid")]
-    readme = write_report(entries, tmp_path / "report", reps=200)
+    readme = write_report(entries, tmp_path / "report", reps=100)
     text = readme.read_text()
     assert "| `random` | 4 |" in text and "| `grid` | 4 |" in text
     assert "`toy-latency`" in text and "(exact)" in text
