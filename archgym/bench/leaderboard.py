@@ -9,8 +9,9 @@ An entry is one JSON file (see :func:`archgym.bench.runner.make_entry`).
    reward must be the one the entry claims, and the claimed reward must be the
    last of the run's improvements;
 3. a sample of runs is *re-run* from (env, kwargs, agent, hyperparameters,
-   seed, budget) with the sweep's trial function; the trajectory's fingerprint
-   and improvements must match the entry's.
+   seed, budget) with :func:`archgym.reproduce.validate.rerun` (what
+   ``archgym validate`` uses); the trajectory's SHA-256 fingerprint (the
+   sweep trial's) must match the entry's.
 
 Problems come back as a list of one-line strings (empty: valid).
 """
@@ -24,7 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from archgym.bench.runner import bench_trials, rescore
+from archgym.bench.runner import rescore
 from archgym.bench.tasks import SUITE, get_task, tasks
 from archgym.errors import UserError
 
@@ -144,23 +145,30 @@ def sample_runs(entry: dict[str, Any], n: int, seed: int = 0) -> list[dict[str, 
 
 
 def rerun(entry: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Run the given runs again; problems where the trajectory differs from the entry's."""
+    """Run the given runs again (:func:`archgym.reproduce.validate.rerun`); problems where a trajectory differs."""
+    import hashlib
+
     from archgym.bench.scoring import improvements
-    from archgym.sweep.trial import run_trial
+    from archgym.reproduce.validate import NotReplayable, RunSpec
+    from archgym.reproduce.validate import rerun as run_again
 
     problems = []
     for row in rows:
         task = get_task(row["task"])
-        (trial,) = bench_trials([task], entry["agent"], entry["hyperparameters"], [row["seed"]])
-        result = run_trial(trial.to_dict())
+        spec = RunSpec(task.env, dict(task.env_kwargs), entry["agent"], dict(entry["hyperparameters"]),
+                       int(row["seed"]), task.max_budget)
         where = f"run {row['task']} seed {row['seed']}"
-        if result["status"] != "ok":
-            problems.append(f"{where}: re-run failed: {result['error']}")
-        elif result["fingerprint"] != row["fingerprint"]:
-            steps = improvements(result["best_so_far"])
+        try:
+            history = run_again(spec)
+        except (NotReplayable, UserError) as exc:
+            problems.append(f"{where}: cannot be re-run: {exc}")
+            continue
+        fingerprint = hashlib.sha256(history.fingerprint().encode()).hexdigest()
+        if fingerprint != row["fingerprint"]:
+            steps = improvements(list(history.best_so_far()))
             diff = "improvements differ" if steps != row["improvements"] else "same improvements"
             problems.append(f"{where}: re-run trajectory differs from the entry ({diff}; fingerprint "
-                            f"{result['fingerprint'][:12]} vs {row['fingerprint'][:12]})")
+                            f"{fingerprint[:12]} vs {row['fingerprint'][:12]})")
     return problems
 
 
