@@ -97,6 +97,7 @@ def _search(t: Any) -> dict[str, Any]:
         "target_met_step": met_at[0] if met_at else None,
         "evaluations": len(history),
         "feasible": int(history.feasible.sum()),
+        "simulator_seconds": float(sum(e.wall_time_s for e in history)),
         "best_reward": None if best is None else float(best.reward),
         "best_step": None if best is None else best.step,
         "best_design": None if best is None else dict(best.design),
