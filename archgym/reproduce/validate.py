@@ -305,6 +305,7 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
 
     from archgym.data.datasets import load
     from archgym.sweep.store import ResultStore, env_folder
+    from archgym.sweep.trial import pin_threads
 
     d = Path(sweep_dir)
     store = ResultStore(d)
@@ -313,6 +314,8 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
     for f in sorted((d / "sweeps").glob("*.yaml")):
         imports += (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("imports") or []
     chosen = sample_trials(results, seeds)
+    if chosen:
+        pin_threads()  # as run_trial does: the trials ran on one BLAS/torch thread
     report = ValidationReport(str(d), total=len(results))
     for result in chosen:
         trial = result["trial"]

@@ -17,7 +17,15 @@ import yaml
 
 from archgym.agents import AGENTS, agent_class, make_agent
 from archgym.records import attach_recorder
-from archgym.reproduce import DIVERGED, NOT_VALIDATABLE, RunSpec, validate, validate_run, validate_trajectory
+from archgym.reproduce import (
+    DIVERGED,
+    NOT_VALIDATABLE,
+    RunSpec,
+    replay,
+    validate,
+    validate_run,
+    validate_trajectory,
+)
 from archgym.sweep.store import ResultStore
 
 TOY = "archgym-test/Toy-v0"
@@ -138,6 +146,8 @@ def test_sweep_seeds_sample_and_tampered_trial(tmp_path, run_cli):
     out = tmp_path / "out"
     code, _, err = run_cli(["sweep", "run", str(sweep_file(tmp_path)), "--out", str(out), "--serial", "--quiet"])
     assert code == 0, err
+    replayed = replay(out)
+    assert replayed.ok and len(replayed.checks) == 12 * 8
     report = validate(out, seeds=1)
     assert report.ok and len(report.runs) == 4 and report.total == 12
     assert {v.spec.seed for v in report.runs} == {0}
