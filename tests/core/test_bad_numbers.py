@@ -16,9 +16,9 @@ from archgym.errors import UserError
     ("archgym/DRAM-v1", {"trace_clock_mhz": 0}, "trace_clock_mhz must be a positive number"),
     ("archgym/DRAM-v1", {"threads": 1.5}, "threads must be a whole number >= 1"),
     ("archgym-test/Toy-v0", {"infeasible_reward": math.nan}, "infeasible_reward must be a finite number"),
-    ("archgym-test/Toy-v0", {"max_steps": "abc"}, "max_steps must be a whole number >= 1, got 'abc'"),
-    ("archgym-test/Toy-v0", {"max_steps": math.inf}, "max_steps must be a whole number >= 1"),
-    ("archgym-test/Toy-v0", {"max_steps": 0}, "max_steps must be a whole number >= 1, got 0"),
+    ("archgym-test/Toy-v0", {"max_steps": "abc"}, "max_steps must be an integer >= 1, got 'abc'"),
+    ("archgym-test/Toy-v0", {"max_steps": math.inf}, "max_steps must be an integer >= 1"),
+    ("archgym-test/Toy-v0", {"max_steps": 0}, "max_steps must be an integer >= 1, got 0"),
     ("archgym-test/Toy-v0", {"objective": "weighted:latency_cycles=nan"}, "'latency_cycles' must be a finite"),
     ("archgym-test/Toy-v0", {"objective": "target:latency_cycles=inf"}, "'latency_cycles' must be a finite"),
 ])

@@ -53,7 +53,9 @@ def test_export_loads_back_in_minari(tmp_path, monkeypatch):
     rewards = np.concatenate([ep.rewards for ep in episodes])
     assert sorted(rewards) == sorted(frame["reward"])
     ep = episodes[0]
-    assert ep.observations.shape == (len(ep.rewards) + 1, 6) and not ep.observations[0].any()
+    obs_space = loaded.observation_space
+    assert ep.observations.shape == (len(ep.rewards) + 1, *obs_space.shape)
+    assert all(obs_space.contains(o) for o in ep.observations)
     assert ep.truncations[-1] and not ep.truncations[:-1].any()
     space = loaded.recover_environment().unwrapped.design_space
     first = frame[frame["run_id"] == frame["run_id"].iloc[0]].sort_values("step").iloc[0]
