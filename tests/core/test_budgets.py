@@ -85,3 +85,30 @@ def test_sweep_median_curve_never_decreases():
     for band in (lo, mid, hi):
         seen = band[~np.isnan(band)]
         assert np.all(np.diff(seen) >= 0) and not np.isnan(band[np.argmax(~np.isnan(band)):]).any()
+
+
+def test_sweep_trial_reports_no_result_over_budget_and_success_only_for_goals():
+    from archgym.sweep.plan import Trial
+    from archgym.sweep.trial import run_trial
+
+    def trial(objective: str) -> dict:
+        return run_trial(Trial("archgym-test/Toy-v0", 0, {"objective": objective}, "random", {}, 0, 12).to_dict())
+
+    impossible = trial("minimize:latency_cycles;area_mm2<=0.001")
+    assert impossible["status"] == "ok" and impossible["best_reward"] is None
+    assert impossible["best_so_far"] == [None] * 12 and not impossible["has_goal"]
+    budgeted = trial("minimize:latency_cycles;area_mm2<=4")  # every design within: still no goal, no "success"
+    assert budgeted["best_reward"] is not None and not budgeted["has_goal"] and budgeted["target_met_step"] is None
+    goal = trial("target:latency_cycles=1000")
+    assert goal["has_goal"] and goal["target_met_step"] == 1
+
+
+def test_sweep_report_counts_trials_without_a_result():
+    import pandas as pd
+
+    from archgym.sweep.analysis import best_reward_table
+
+    df = pd.DataFrame({"env": ["e"] * 4, "agent": ["a"] * 4, "hp": ["{}"] * 4,
+                       "status": ["ok", "ok", "ok", "failed"], "best_reward": [1.0, np.nan, 3.0, np.nan]})
+    row = best_reward_table(df).iloc[0]
+    assert (row["trials"], row["failed"], row["no_result"], row["median"]) == (4, 1, 1, 2.0)
