@@ -201,6 +201,7 @@ def validate_trajectory(
     rows = _rows(expected)
     rows.sort(key=lambda r: int(r.get("step") or 0))
     result = Validation(source=source, status=REPRODUCED, spec=spec)
+    result.problems += provenance_problems(spec, rows, source)
     proxies = sorted({str(r.get("proxy_sha256") or "") for r in rows} - {""})
     if proxies and not spec.proxy_sha256:
         spec = replace(spec, proxy_sha256=proxies[0])
@@ -222,10 +223,31 @@ def validate_trajectory(
             result.status = DIVERGED
             result.first_divergence = (ev.step, record_name(rec, source), tuple(diff))
             break
-    if result.ok and len(rows) != len(history):
-        result.status = DIVERGED
+    if len(rows) != len(history) and result.first_divergence is None:
         result.problems.append(f"{len(rows)} evaluations recorded, the re-run made {len(history)}")
+    if result.problems and result.status == REPRODUCED:
+        result.status = DIVERGED
     return result, history
+
+
+def provenance_problems(spec: RunSpec, rows: Sequence[Mapping[str, Any]], source: str = "") -> list[str]:
+    """Where the records' own provenance (env, arguments, agent, hyperparameters, seed) contradicts ``spec``."""
+    problems = []
+    for rec in rows:
+        name = record_name(rec, source)
+        found = {"env_id": (rec.get("env_id"), spec.env_id), "agent": (rec.get("agent"), spec.agent),
+                 "seed": (rec.get("seed"), spec.seed)}
+        raw = rec.get("env_kwargs")
+        if isinstance(raw, str) and raw:
+            found["env_kwargs"] = (json.loads(raw), dict(spec.env_kwargs))
+        recorded_hp = json.loads(rec.get("hyperparameters") or "{}")
+        found["hyperparameters"] = ({k: recorded_hp.get(k) for k in spec.hyperparameters},
+                                    dict(spec.hyperparameters))
+        wrong = [f"{k} {a!r} (the run description says {b!r})" for k, (a, b) in found.items() if a != b]
+        if wrong:
+            problems.append(f"{name}: recorded " + ", ".join(wrong))
+            break
+    return problems
 
 
 def validate_run(run_dir: str | os.PathLike[str]) -> Validation:

@@ -59,12 +59,22 @@ def test_every_agent_reproduces_its_trajectory(agent):
     assert "design.count: recorded" in result.first_divergence[2][0]
 
 
+def test_records_that_contradict_the_run_description_are_named():
+    spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=4)
+    rows = recorded(spec)
+    rows[2]["agent"] = "ga"
+    result, _ = validate_trajectory(spec, rows, source="here")
+    assert result.status == DIVERGED and result.first_divergence is None
+    assert result.problems == ["here run r step 3: recorded agent 'ga' (the run description says 'random')"]
+
+
 def test_a_short_record_and_an_unknown_env_are_reported():
     spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=5)
     rows = recorded(spec)
     result, _ = validate_trajectory(spec, rows[:4])
     assert result.status == DIVERGED and result.problems == ["4 evaluations recorded, the re-run made 5"]
-    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), rows)
+    old = [{**r, "env_id": "archgym/DRAM-v0"} for r in rows]
+    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), old)
     assert history is None and result.status == NOT_VALIDATABLE
     assert result.message().endswith("not validatable: made with archgym/DRAM-v0, this install has archgym/DRAM-v1")
 
