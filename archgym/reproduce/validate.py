@@ -28,10 +28,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from archgym.errors import UserError
 from archgym.reproduce.replay import (
     NotReplayable,
+    build_env,
     check_env_id,
     differences,
-    locate_proxy,
+    folders_near,
     record_name,
+    recorded_kwargs,
+    usable_kwargs,
 )
 
 if TYPE_CHECKING:
@@ -169,19 +172,13 @@ def rerun(spec: RunSpec, near: Sequence[Path] = ()) -> "History":
             missing or changed proxy file).
     """
     from archgym.agents import make_agent
-    from archgym.registry import make_env
     from archgym.sweep.plugins import load_plugins
 
     load_plugins(spec.imports)
     check_env_id(spec.env_id)
-    kwargs = dict(spec.env_kwargs)
-    unrecorded = kwargs.pop("_unrecorded", [])
-    if unrecorded:
-        raise NotReplayable(f"built with Python object(s) for {', '.join(unrecorded)}, which records cannot hold")
-    if kwargs.get("cost_model") == "proxy":
-        kwargs["proxy"] = str(locate_proxy(kwargs.get("proxy"), spec.proxy_sha256, None, near))
+    kwargs, _ = usable_kwargs(spec.env_kwargs, spec.proxy_sha256, None, near)
     agent = make_agent(spec.agent, **spec.hyperparameters)
-    env = make_env(spec.env_id, **kwargs)
+    env = build_env(spec.env_id, kwargs)
     try:
         return agent.run(env, budget=spec.budget, seed=spec.seed)
     finally:
@@ -211,6 +208,11 @@ def validate_trajectory(
     except (NotReplayable, UserError) as exc:
         result.status = NOT_VALIDATABLE
         result.problems.append(str(exc))
+        return result, None
+    except Exception as exc:  # noqa: BLE001 - a re-run that crashes is a verdict, not a crash of the check
+        log.debug("re-run of %s failed", source, exc_info=True)
+        result.status = NOT_VALIDATABLE
+        result.problems.append(f"the re-run failed: {type(exc).__name__}: {exc}")
         return result, None
     result.seconds = time.perf_counter() - start
     metric_names = sorted({m for e in history.evaluations for m in e.metrics})
@@ -275,8 +277,11 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
         records = records[runs == run_id]
         if not len(records):
             return Validation(str(d), NOT_VALIDATABLE, problems=[f"{d / 'records'} holds no records of run {run_id}"])
-    spec = RunSpec.from_dict(summary["run"]) if "run" in summary else spec_from_records(records)
-    result, history = validate_trajectory(spec, records, str(d / "records"), [d, *list(d.parents)[:2]])
+    try:
+        spec = RunSpec.from_dict(summary["run"]) if "run" in summary else spec_from_records(records)
+    except (NotReplayable, UserError) as exc:
+        return Validation(str(d), NOT_VALIDATABLE, problems=[str(exc)])
+    result, history = validate_trajectory(spec, records, str(d / "records"), folders_near(d))
     result.source = str(d)
     result.original_seconds = summary.get("seconds", _span(records))
     if history is not None and summary:
@@ -288,12 +293,10 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
 
 def spec_from_records(records: "pd.DataFrame") -> RunSpec:
     """A run's :class:`RunSpec` from its records alone (runs whose best.json predates ``"run"``)."""
-    first = records.iloc[0]
-    raw = first.get("env_kwargs")
-    kwargs = json.loads(raw) if isinstance(raw, str) and raw else {"workload": first["workload"],
-                                                                   "objective": first["objective"]}
-    return RunSpec(str(first["env_id"]), kwargs, str(first["agent"]), json.loads(first["hyperparameters"] or "{}"),
-                   int(first["seed"]), int(len(records)))
+    first = _rows(records.iloc[:1])[0]
+    hp = json.loads(first["hyperparameters"] or "{}")
+    return RunSpec(str(first["env_id"]), recorded_kwargs(first), str(first["agent"]), hp, int(first["seed"]),
+                   int(len(records)))
 
 
 def summary_problems(summary: Mapping[str, Any], history: "History", name: str) -> list[str]:
@@ -349,7 +352,7 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
             report.runs.append(Validation(trial_file, NOT_VALIDATABLE, spec, problems=[f"{shard} is missing"]))
             continue
         frame = load(shard.parent, filters={"run_id": result["key"]})
-        validation, history = validate_trajectory(spec, frame, str(shard), [d, *list(d.parents)[:2]])
+        validation, history = validate_trajectory(spec, frame, str(shard), folders_near(d))
         validation.source = trial_file
         validation.original_seconds = result.get("wall_time_s")
         if history is not None:
