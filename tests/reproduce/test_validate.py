@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import gymnasium
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -123,6 +124,10 @@ def test_a_run_without_the_run_entry_validates_from_its_records(run_dir):
     del summary["run"], summary["run_id"]
     path.write_text(json.dumps(summary))
     assert validate_run(run_dir).ok
+    shard = only_shard(run_dir / "records")  # records older than env_kwargs: the env's --env-arg is lost
+    pq.write_table(pq.read_table(shard).drop_columns(["env_kwargs", "proxy_sha256"]), shard)
+    result = validate_run(run_dir)
+    assert result.ok, result.message()
 
 
 def sweep_file(tmp_path, **overrides) -> Path:
