@@ -254,3 +254,6 @@ from archgym.cli_reproduce import replay_cmd, validate_cmd  # noqa: E402
 
 app.command("replay")(replay_cmd)
 app.command("validate")(validate_cmd)
+from archgym.cli_bench import bench_app  # noqa: E402
+
+app.add_typer(bench_app, name="bench")

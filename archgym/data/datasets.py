@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Sequence
@@ -44,8 +43,11 @@ from archgym.records import (
     PROVENANCE,
     REPLAY_PROVENANCE,
     SHARD_GLOB,
-    _journal_rows,
+    journal_rows,
+    new_writer_id,
     orphan_journals,
+    shard_path,
+    write_shard,
 )
 
 if TYPE_CHECKING:
@@ -180,7 +182,7 @@ def _journal_table(path: Path, schema: "pa.Schema") -> "pa.Table":
     """Rows of an orphan journal as an Arrow table, typed like the shards where they have the column."""
     import pyarrow as pa
 
-    rows = _journal_rows(path)
+    rows = journal_rows(path)
     names = list(dict.fromkeys([*schema.names, *(k for r in rows for k in r)]))
     fields = [schema.field(n) if n in schema.names else pa.field(n, pa.infer_type([r.get(n) for r in rows]))
               for n in names]
@@ -325,17 +327,6 @@ def existing_keys(directory: str | os.PathLike[str]) -> set[int]:
     for table in iter_tables(d, columns=columns if shards else None):
         out.update(int(k) for k in design_keys(table))
     return out
-
-
-# -- writing ----------------------------------------------------------------------------------------
-def write_table_shard(table: "pa.Table", directory: Path) -> Path:
-    """Write ``table`` as a new immutable shard (temporary name, fsync, atomic rename)."""
-    import pyarrow.parquet as pq
-
-    path = directory / f"part-{uuid.uuid4().hex[:12]}-00000.parquet"
-    with atomic_output(path) as tmp:
-        pq.write_table(table, tmp)
-    return path
 
 
 # -- manifest ---------------------------------------------------------------------------------------
@@ -512,7 +503,7 @@ def info(directory: str | os.PathLike[str], on_bad: OnBad = "raise") -> dict[str
     return {
         "path": str(d),
         "rows": rows,
-        "pending_journal_rows": sum(len(_journal_rows(j)) for j in orphan_journals(d)),
+        "pending_journal_rows": sum(len(journal_rows(j)) for j in orphan_journals(d)),
         "feasible": int(feasible),
         "predicted": int(predicted),
         "shards": len(manifest["shards"]),
@@ -583,7 +574,7 @@ def merge(
     def flush() -> None:
         nonlocal pending
         if pending:
-            write_table_shard(pa.concat_tables(pending), out_dir)
+            write_shard(shard_path(out_dir, new_writer_id()), pa.concat_tables(pending))
             pending = []
 
     for src in sources:
