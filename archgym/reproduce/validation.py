@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from archgym.errors import UserError
-from archgym.reproduce.replay import (
+from archgym.reproduce.replaying import (
     NotReplayable,
     build_env,
     check_env_id,
@@ -328,9 +328,10 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
     """
     import yaml
 
+    from archgym.backends import pin_threads
     from archgym.data.datasets import load
-    from archgym.sweep.store import ResultStore, env_folder
-    from archgym.sweep.trial import pin_threads
+    from archgym.records import shard_path
+    from archgym.sweep.store import ResultStore
 
     d = Path(sweep_dir)
     store = ResultStore(d)
@@ -346,7 +347,7 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
         trial = result["trial"]
         spec = RunSpec(trial["env_id"], trial.get("env_kwargs") or {}, trial["agent"], trial.get("hp") or {},
                        int(trial["seed"]), int(trial["budget"]), tuple(dict.fromkeys(imports)))
-        shard = d / "records" / env_folder(trial["env_id"]) / f"part-{result['key']}.parquet"
+        shard = shard_path(store.records_dir(trial["env_id"]), result["key"])
         trial_file = str(d / "trials" / f"{result['key']}.json")
         if not shard.is_file():
             report.runs.append(Validation(trial_file, NOT_VALIDATABLE, spec, problems=[f"{shard} is missing"]))

@@ -368,7 +368,7 @@ def replay_frame(
     frame: "pd.DataFrame", source: str = "", proxy: str | os.PathLike[str] | None = None,
     near: Sequence[Path] = (),
 ) -> list[Check]:
-    """Check every record of a DataFrame (from :func:`archgym.records.read_records`), in row order."""
+    """Check every record of a DataFrame (from :func:`archgym.data.datasets.load`), in row order."""
     if not len(frame):
         return []
     frame = frame.reset_index(drop=True)
