@@ -1,31 +1,32 @@
-"""``archgym sweep {plan, run, report}``: studies of many (env, agent, hyperparameters, seed) trials."""
+"""``archgym sweep {plan, run, report}``: studies of many (env, agent, hyperparameters, seed) trials.
+
+Ctrl-C in ``run`` keeps every finished trial and exits with code 130; rerunning the
+same command resumes. ``report`` says how many of the planned trials are finished.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from archgym.cli.common import RESUME_HINT, Interrupted, console, prepare_output_folder, progress_bar
 from archgym.errors import UserError
 
-sweep_app = typer.Typer(
+app = typer.Typer(
     help="Run studies of many (env, agent, hyperparameters, seed) trials from one YAML file.",
     no_args_is_help=True,
 )
 
 
-def _consoles() -> tuple[Any, Any]:
-    from archgym.cli import console, err_console
-
-    return console, err_console
-
-
-@sweep_app.command("plan")
+@app.command("plan")
 def plan_cmd(
     file: Path = typer.Argument(..., help="sweep file (YAML)"),
     out: Optional[Path] = typer.Option(None, help="results folder: also count the trials already finished there"),
@@ -36,7 +37,6 @@ def plan_cmd(
     from archgym.sweep.runner import todo
     from archgym.sweep.spec import load_spec
 
-    console, _ = _consoles()
     spec = load_spec(file)
     trials = expand(spec)
     evaluations = sum(t.budget for t in trials)
@@ -57,7 +57,7 @@ def plan_cmd(
         console.print(f"{out}: {skipped:,} finished, {len(left):,} to run")
 
 
-@sweep_app.command("run")
+@app.command("run")
 def run_cmd(
     file: Path = typer.Argument(..., help="sweep file (YAML)"),
     out: Path = typer.Option(..., help="results folder (resumed if it already holds results)"),
@@ -77,7 +77,6 @@ def run_cmd(
     from archgym.sweep.spec import load_spec
     from archgym.sweep.store import ResultStore
 
-    console, err_console = _consoles()
     backend = _backend(workers, dask_local, scheduler, serial)
     spec = load_spec(file)
     trials = expand(spec)
@@ -85,11 +84,16 @@ def run_cmd(
     if not resume and store.finished_keys():
         raise UserError(f"{out} already holds {len(store.finished_keys())} trial results; "
                         "resume (the default) or choose another --out")
+    prepare_output_folder(out)
     store.prepare()
-    store.keep_sweep_file(file.read_text(encoding="utf-8"))
-    with _SweepProgress(err_console, quiet) as progress:
-        outcome = run_sweep(trials, out, backend=backend, imports=spec.imports, retries=retries,
-                            retry_failed=retry_failed, on_start=progress.start, on_result=progress.advance)
+    store.keep_sweep_file(file.read_text(encoding="utf-8"), [t.key for t in trials])
+    try:
+        with _sweep_progress(quiet) as (on_start, on_result):
+            outcome = run_sweep(trials, out, backend=backend, imports=spec.imports, retries=retries,
+                                retry_failed=retry_failed, on_start=on_start, on_result=on_result)
+    except KeyboardInterrupt:
+        done, planned = store.progress()
+        raise Interrupted(f"{RESUME_HINT} ({done} of {planned} planned trials finished in {out})") from None
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0
     console.print(f"{outcome.ok} trials done, {outcome.failed} failed, {outcome.skipped} skipped (finished "
                   f"earlier) in {outcome.seconds:.1f} s ({rate:.2f} trials/s); results in {out}")
@@ -99,20 +103,20 @@ def run_cmd(
     console.print(f"next: archgym sweep report {out}")
 
 
-@sweep_app.command("report")
+@app.command("report")
 def report_cmd(
     folder: Path = typer.Argument(..., help="results folder of `archgym sweep run`"),
     out: Optional[Path] = typer.Option(None, help="report folder (default: FOLDER/report)"),
     fraction: float = typer.Option(0.9, help="sample efficiency: calls to reach this fraction of the best known"),
 ) -> None:
     """Tables and figures of a sweep: best reward per agent, hyperparameter lottery, success, curves."""
-    from archgym.sweep.report import write_report
+    from archgym.sweep.report import completeness, write_report
 
-    console, _ = _consoles()
     if not 0 < fraction <= 1:
         raise UserError(f"--fraction must be in (0, 1], got {fraction}")
     path = write_report(folder, out, fraction=fraction)
-    console.print(f"report: {path}")
+    console.print(escape(completeness(folder).replace("**", "")), highlight=False)
+    console.print(escape(f"report: {path}"), highlight=False)
 
 
 def _backend(workers: Optional[int], dask_local: Optional[int], scheduler: Optional[str], serial: bool) -> Any:
@@ -139,41 +143,30 @@ def _backend(workers: Optional[int], dask_local: Optional[int], scheduler: Optio
     return ProcessBackend(workers)
 
 
-class _SweepProgress:
-    """A rich progress bar: trials done of total, failed, rate and ETA."""
+@contextmanager
+def _sweep_progress(quiet: bool) -> Iterator[tuple[Callable[[int, int], None], Callable[[dict[str, Any]], None]]]:
+    """The progress bar of a sweep (trials done of total, failed, rate, time left) as run_sweep's callbacks.
 
-    def __init__(self, console: Any, quiet: bool):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    While the bar shows, failed trials are counted on it rather than logged across it.
+    """
+    log = logging.getLogger("archgym.sweep")
+    level = log.level
+    if not quiet:
+        log.setLevel(logging.ERROR)
+    counts = {"done": 0, "failed": 0, "started": time.perf_counter()}
+    try:
+        with progress_bar("trials", None, "failed {task.fields[failed]}", "{task.fields[rate]}", quiet=quiet,
+                          failed=0, rate="-") as advance:
+            def start(todo: int, skipped: int) -> None:
+                counts["started"] = time.perf_counter()
+                advance(0, total=todo)
 
-        self.progress = Progress(
-            TextColumn("[bold]trials"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]}"),
-            TextColumn("ETA"), TimeRemainingColumn(), console=console, disable=quiet,
-        )
-        self.task: Any = None
-        self.failed = 0
-        self.done = 0
-        self.started = time.perf_counter()
+            def result(outcome: dict[str, Any]) -> None:
+                counts["done"] += 1
+                counts["failed"] += outcome["status"] != "ok"
+                rate = counts["done"] / max(1e-9, time.perf_counter() - counts["started"])
+                advance(failed=counts["failed"], rate=f"{rate:.2f} trials/s")
 
-    def __enter__(self) -> "_SweepProgress":
-        """Show the bar; failed trials are counted on it rather than logged across it."""
-        self._log = logging.getLogger("archgym.sweep")
-        self._level = self._log.level
-        if not self.progress.disable:
-            self._log.setLevel(logging.ERROR)
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
-        self._log.setLevel(self._level)
-
-    def start(self, todo: int, skipped: int) -> None:
-        self.task = self.progress.add_task("trials", total=todo, failed=0, rate="-")
-        self.started = time.perf_counter()
-
-    def advance(self, result: dict[str, Any]) -> None:
-        self.done += 1
-        self.failed += result["status"] != "ok"
-        rate = self.done / max(1e-9, time.perf_counter() - self.started)
-        self.progress.update(self.task, advance=1, failed=self.failed, rate=f"{rate:.2f} trials/s")
+            yield start, result
+    finally:
+        log.setLevel(level)

@@ -1,0 +1,151 @@
+"""What every command group of the ``archgym`` CLI shares: consoles, option parsing and checks, one progress bar.
+
+Command modules import from here and never from :mod:`archgym.cli` itself, so
+the package imports in one direction only (``archgym.cli`` -> command modules
+-> this module).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from rich.console import Console
+
+from archgym.errors import UserError
+
+#: results and tables (stdout)
+console = Console()
+#: progress bars, warnings and errors (stderr), so stdout stays clean for pipes
+err_console = Console(stderr=True)
+
+ENV_ARG_HELP = "extra env argument key=value, e.g. mapping=agent (repeatable; see `archgym describe ENV`)"
+
+#: what a command prints when Ctrl-C stopped it after its progress was saved
+RESUME_HINT = "interrupted: rerun the same command to resume"
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a command; the message says what was kept. ``archgym.cli.main`` exits with 130.
+
+    A command catches :class:`KeyboardInterrupt`, saves what it can and raises this
+    (an ordinary exception), so neither typer nor click turns it into something else.
+    """
+
+
+def parse_key_values(pairs: list[str], what: str) -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``, or a UserError naming the bad item."""
+    out = {}
+    for item in pairs:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"{what} {item!r} must look like key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def parse_hyperparameters(pairs: list[str]) -> dict[str, str]:
+    """``--hp key=value`` items; a value that reads as NaN or infinity is a UserError naming the key.
+
+    The agents check types and ranges themselves, but NaN passes every range comparison.
+    """
+    out = parse_key_values(pairs, "--hp")
+    for key, value in out.items():
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        if not math.isfinite(number):
+            raise UserError(f"--hp {key}={value}: must be a finite number")
+    return out
+
+
+_NUMBER_TERM = re.compile(r"([^,;:=<>]+?)\s*(<=|=)\s*([^,;]+)")
+
+
+def check_objective_numbers(objective: str | None) -> None:
+    """A UserError naming the metric when an objective's target, weight or budget is NaN or infinite.
+
+    ``weighted:latency_cycles=nan`` would otherwise make every reward NaN and the
+    run report "no feasible design found".
+    """
+    if not objective:
+        return
+    for metric, op, number in _NUMBER_TERM.findall(objective.partition(":")[2]):
+        try:
+            value = float(number)
+        except ValueError:
+            continue  # the objective parser names malformed numbers itself
+        if not math.isfinite(value):
+            raise UserError(f"--objective {objective!r}: {metric.strip()}{op}{number.strip()} is not a finite number")
+
+
+def check_output_folder(path: Path, option: str = "--out") -> Path:
+    """Raise a UserError unless ``path`` is, or can be created as, a writable folder (creates nothing)."""
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{option} {path}: is a file, not a folder")
+    _check_writable_ancestor(path, option)
+    return path
+
+
+def prepare_output_folder(path: Path, option: str = "--out") -> Path:
+    """Create the folder ``path`` (and its parents), or raise a UserError saying why it cannot be one.
+
+    Call it after every other option is checked, so a rejected command leaves no folder behind.
+    """
+    check_output_folder(path, option)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{option} {path}: cannot create the folder: {exc.strerror or exc}") from None
+    return path
+
+
+def check_output_file(path: Path, option: str = "--out") -> Path:
+    """Raise a UserError unless ``path`` can be written as a file: not a folder, in a writable (or creatable) one."""
+    if path.is_dir():
+        raise UserError(f"{option} {path}: is a folder; give a file name")
+    _check_writable_ancestor(path.parent, option, path)
+    return path
+
+
+def _check_writable_ancestor(folder: Path, option: str, named: Path | None = None) -> None:
+    """The nearest existing folder at or above ``folder`` must be a folder we may write in."""
+    named = named or folder
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{option} {named}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {named}: the folder {existing} is not writable")
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None, *fields: str, quiet: bool = False,
+                 **initial: Any) -> Iterator[Any]:
+    """A rich progress bar on stderr: description, bar, done/total, ``fields`` (text templates), time left.
+
+    Yields ``advance(n=1, **field_values)``. ``fields`` are rich templates over the
+    task's fields, e.g. ``"best {task.fields[best]}"``, given their first values in
+    ``initial``.
+
+    Example:
+        >>> with progress_bar("search", 10, "best {task.fields[best]}", quiet=True, best="-") as advance:
+        ...     advance(1, best="3.5")
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               *(TextColumn(f) for f in fields), TimeRemainingColumn()]
+    with Progress(*columns, console=err_console, disable=quiet) as progress:
+        task = progress.add_task(description, total=total, **initial)
+
+        def advance(n: int = 1, **values: Any) -> None:
+            progress.update(task, advance=n, **values)
+
+        yield advance
