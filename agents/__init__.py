@@ -29,6 +29,7 @@ AGENTS: dict[str, str] = {
     "ppo": "archgym.agents.ppo:PPO",
     "a2c": "archgym.agents.a2c:A2C",
     "dqn": "archgym.agents.dqn:DQN",
+    "ippo": "archgym.agents.ippo:IPPO",
 }
 
 

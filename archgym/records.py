@@ -57,6 +57,13 @@ PROVENANCE: dict[str, str] = {
     "timestamp": "float64",
 }
 
+#: provenance columns added for replay (docs/reproducibility.md): every new record has them,
+#: records written before them do not, and readers accept their absence
+REPLAY_PROVENANCE: dict[str, str] = {
+    "env_kwargs": "string",  # JSON of the keyword arguments the env was built with
+    "proxy_sha256": "string",  # SHA-256 of the proxy model file of a cost_model="proxy" env, else ""
+}
+
 DESIGN_PREFIX = "design."
 METRIC_PREFIX = "metric."
 SHARD_GLOB = "part-*.parquet"
@@ -68,7 +75,7 @@ def record_schema(space: ParameterSpace, metric_names: Sequence[str]) -> "pa.Sch
     import pyarrow as pa
 
     types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
-    fields = [pa.field(n, types[t]) for n, t in PROVENANCE.items()]
+    fields = [pa.field(n, types[t]) for n, t in {**PROVENANCE, **REPLAY_PROVENANCE}.items()]
     fields += [pa.field(DESIGN_PREFIX + k, types[t]) for k, t in space.column_types().items()]
     fields += [pa.field(METRIC_PREFIX + m, pa.float64()) for m in metric_names]
     return pa.schema(fields)
@@ -82,7 +89,7 @@ def make_record(
     **provenance: Any,
 ) -> dict[str, Any]:
     """Flatten one evaluation into a record (missing metrics become NaN)."""
-    rec = {k: provenance.get(k) for k in PROVENANCE}
+    rec = {k: provenance.get(k) for k in (*PROVENANCE, *REPLAY_PROVENANCE)}
     rec.update({DESIGN_PREFIX + k: v for k, v in design.items()})
     rec.update({METRIC_PREFIX + m: float(metrics.get(m, math.nan)) for m in metric_names})
     return rec
@@ -209,6 +216,18 @@ def read_records(directory: str | os.PathLike[str]) -> "pd.DataFrame":
     return pd.concat(frames, ignore_index=True)
 
 
+def replay_provenance(env: Any) -> dict[str, str]:
+    """The :data:`REPLAY_PROVENANCE` columns of an archgym env: its build arguments and proxy checksum."""
+    from archgym.fileio import sha256_file
+
+    kwargs = env.unwrapped.make_kwargs
+    proxy = kwargs.get("proxy")
+    return {
+        "env_kwargs": json.dumps(kwargs, sort_keys=True),
+        "proxy_sha256": sha256_file(proxy) if isinstance(proxy, str) and os.path.isfile(proxy) else "",
+    }
+
+
 def attach_recorder(
     env: Any,
     writer: RecordWriter,
@@ -241,6 +260,7 @@ def attach_recorder(
         agent=agent,
         hyperparameters=json.dumps(dict(hyperparameters or {}), sort_keys=True),
         seed=seed,
+        **replay_provenance(base),
     )
 
     def listener(ev: Any) -> None:

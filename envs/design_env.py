@@ -21,9 +21,10 @@ simulator call; it backs ``gymnasium.make_vec(id, num_envs=N)``.
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 import gymnasium as gym
 import numpy as np
@@ -35,6 +36,9 @@ from archgym.metrics import Metrics
 from archgym.objectives import Objective, parse_objective
 from archgym.simulator import Simulator
 from archgym.space import ParameterSpace
+
+if TYPE_CHECKING:
+    from archgym.reproduce import Check
 
 Listener = Callable[[Evaluation], None]
 
@@ -159,6 +163,11 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
     default_objective: ClassVar[str] = ""
     observation_metrics: ClassVar[tuple[str, ...]] = ()
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "DesignEnv":
+        env = super().__new__(cls)
+        env._make_kwargs = recordable_arguments(cls, args, kwargs)
+        return env
+
     def __init__(
         self,
         simulator: Simulator,
@@ -241,6 +250,32 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         """
         return self.simulator.evaluate(self.design_space.validate(design), self.workload)
 
+    def reward_of(self, metrics: Metrics) -> float:
+        """The reward this env gives ``metrics`` (its objective, or the infeasible reward)."""
+        return self._core.reward(metrics)
+
+    @property
+    def make_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments this env was built with, JSON-ready; records carry them for replay.
+
+        Python objects that have no JSON form (a loaded workload, a proxy model
+        object) are recorded as None and their names listed under
+        ``"_unrecorded"``; an :class:`~archgym.objectives.Objective` object is
+        recorded as its spec string.
+        """
+        return dict(self._make_kwargs)
+
+    def replay(self, record: Mapping[str, Any]) -> "Check":
+        """Re-evaluate one record's design here and say whether metrics, feasibility and reward agree.
+
+        ``record`` is a row of :func:`archgym.records.read_records` (or a dict
+        from :func:`archgym.records.make_record`); see
+        :func:`archgym.reproduce.replay_records` for many at once.
+        """
+        from archgym.reproduce import replay_records
+
+        return replay_records(self, [record])[0]
+
     @property
     def last_evaluation(self) -> Evaluation | None:
         """The evaluation made by the latest :meth:`step` (None after ``reset``)."""
@@ -274,6 +309,36 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
         design = ", ".join(f"{k}={v}" for k, v in ev.design.items())
         status = repr(metrics) if metrics.feasible else f"infeasible: {metrics.reason}"
         return f"step {self._steps} reward {ev.reward:.6g}\n  design: {design}\n  {status}"
+
+
+def recordable_arguments(cls: type, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """``cls(*args, **kwargs)``'s arguments by name, JSON-ready (see :attr:`DesignEnv.make_kwargs`)."""
+    signature = inspect.signature(cls.__init__)
+    try:
+        bound = signature.bind(None, *args, **kwargs).arguments
+    except TypeError:  # __init__ will report the bad call itself
+        bound = {}
+    named: dict[str, Any] = {}
+    for name, value in list(bound.items())[1:]:
+        if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+            named.update(value)
+        else:
+            named[name] = value
+    out: dict[str, Any] = {}
+    unrecorded = []
+    for name, value in named.items():
+        if isinstance(value, Objective):
+            value = value.spec()
+        elif hasattr(value, "__fspath__"):
+            value = str(value)
+        if value is None or isinstance(value, (str, bool, int, float)):
+            out[name] = value
+        else:
+            out[name] = None
+            unrecorded.append(name)
+    if unrecorded:
+        out["_unrecorded"] = unrecorded
+    return out
 
 
 class DesignVectorEnv(VectorEnv):

@@ -7,6 +7,7 @@ module                  commands
 ======================  ==============================================================
 :mod:`.catalog`         ``archgym envs | agents | describe``
 :mod:`.run`             ``archgym run``
+:mod:`.reproduce`       ``archgym replay | validate``
 :mod:`.data`            ``archgym dataset {collect, info, merge, export}``
 :mod:`.proxy`           ``archgym proxy {train, report}``
 :mod:`.sweep`           ``archgym sweep {plan, run, report}``
@@ -47,6 +48,7 @@ from archgym.errors import UserError
 GROUPS: list[tuple[str, str | None]] = [
     ("catalog", None),
     ("run", None),
+    ("reproduce", None),
     ("data", "dataset"),
     ("proxy", "proxy"),
     ("sweep", "sweep"),

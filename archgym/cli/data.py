@@ -1,6 +1,6 @@
 """``archgym dataset {collect, info, merge, export}``: datasets of evaluations.
 
-They build and inspect datasets (:mod:`archgym.collect`, :mod:`archgym.datasets`).
+They build and inspect datasets (:mod:`archgym.data.collect`, :mod:`archgym.data.datasets`).
 Ctrl-C in ``collect`` keeps every finished chunk (the rerun skips the designs already
 in the dataset) and exits with code 130; ``info --verify`` exits with code 1 when it
 finds a problem.
@@ -59,7 +59,7 @@ def collect_cmd(
     Ctrl-C keeps the chunks already finished; rerunning the same command adds only the
     designs not yet in the dataset.
     """
-    from archgym.collect import collect
+    from archgym.data.collect import collect
 
     check_objective_numbers(objective)
     hyperparameters = parse_hyperparameters(hp)
@@ -86,7 +86,7 @@ def info_cmd(
                                             "if a problem is found"),
 ) -> None:
     """Rows, envs, workloads, knob coverage and metric ranges of a dataset."""
-    from archgym import datasets
+    from archgym.data import datasets
 
     if write_manifest:
         datasets.write_manifest(directory)
@@ -133,7 +133,7 @@ def merge_cmd(
     skip_bad: bool = typer.Option(False, help="leave out unreadable shards instead of stopping"),
 ) -> None:
     """Merge datasets, dropping duplicates (same env version, workload and design)."""
-    from archgym.datasets import merge
+    from archgym.data.datasets import merge
 
     r = merge(sources, out, on_bad="skip" if skip_bad else "raise")
     console.print(f"{r.rows_in:,} rows read, {r.rows_added:,} written to {r.out}, {r.duplicates:,} duplicates dropped")
@@ -147,7 +147,7 @@ def export_cmd(
     skip_bad: bool = typer.Option(False, help="leave out unreadable shards instead of stopping"),
 ) -> None:
     """Export a dataset as one CSV file or as a Minari dataset (if Minari is installed)."""
-    from archgym import datasets
+    from archgym.data import datasets
 
     on_bad = "skip" if skip_bad else "raise"
     if fmt == "csv":

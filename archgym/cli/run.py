@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import time
+import uuid
 from pathlib import Path
 from typing import Any, Optional
 
@@ -66,8 +68,10 @@ def run_cmd(
     history = search.history_class(env_id=base.env_id, workload=base.workload_name, objective=base.objective.spec(),
                                    agent=search.name, hyperparameters=dict(search.hp), seed=seed)
     interrupted = False
+    started = time.perf_counter()
+    run_id = uuid.uuid4().hex[:12]
     with RecordWriter(out / "records", base.design_space, base.simulator.metric_names) as writer:
-        attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed)
+        attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed, run_id=run_id)
         with progress_bar(f"{agent} on {env_id}", budget, "best {task.fields[best]}", quiet=quiet,
                           best="-") as advance:
             def tick(ev: Any) -> None:
@@ -83,7 +87,12 @@ def run_cmd(
                  "--out", str(out)] + (["--workload", workload] if workload else []) \
         + (["--objective", objective] if objective else []) \
         + [x for kv in hp for x in ("--hp", kv)] + [x for kv in env_arg for x in ("--env-arg", kv)]
-    _write_results(history, base, out, reproduce, interrupted)
+    from archgym.reproduce import run_spec
+
+    _write_results(history, base, out, reproduce, interrupted, {
+        "run_id": run_id, "run": run_spec(env, agent, search.hp, seed, budget),
+        "seconds": time.perf_counter() - started,
+    })
     _print_best(history, base)
     console.print(escape(f"records: {out / 'records'}  plot: {out / 'convergence.png'}  best: {out / 'best.json'}"))
     if interrupted:
@@ -106,8 +115,9 @@ def _claim_output(out: Path, overwrite: bool) -> None:
     prepare_output_folder(out)
 
 
-def _write_results(history: Any, base: Any, out: Path, reproduce: list[str], interrupted: bool) -> None:
-    """best.json (the run's summary, how to reproduce it, whether it was interrupted) and the convergence plot."""
+def _write_results(history: Any, base: Any, out: Path, reproduce: list[str], interrupted: bool,
+                   extra: dict[str, Any]) -> None:
+    """best.json (the run's summary, how to reproduce it, whether it was interrupted, ``extra``) and the plot."""
     from archgym.plots import convergence_plot
 
     if len(history):
@@ -117,6 +127,7 @@ def _write_results(history: Any, base: Any, out: Path, reproduce: list[str], int
     summary["reproduce"] = " ".join(shlex.quote(a) for a in reproduce)
     summary["simulator"] = {"name": base.simulator.name, "version": base.simulator.version}
     summary["predicted"] = any(e.predicted for e in history)
+    summary.update(extra)
     atomic_write_text(out / "best.json", json.dumps(summary, indent=2, default=str) + "\n")
 
 

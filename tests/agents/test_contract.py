@@ -19,7 +19,8 @@ from archgym.space import ParameterSpace, categorical, integer
 #: small hyperparameters that make the learners act within tiny budgets
 FAST = {"ga": {"population": 4}, "nsga2": {"population": 4}, "aco": {"ants": 4}, "tpe": {"startup": 4},
         "gp": {"startup": 8}, "cmaes": {"popsize": 4}, "ppo": {"n_steps": 4, "batch_size": 4},
-        "a2c": {"n_steps": 2}, "dqn": {"learning_starts": 4}}
+        "a2c": {"n_steps": 2}, "dqn": {"learning_starts": 4},
+        "ippo": {"n_steps": 4, "batch_size": 4}}
 
 
 @pytest.mark.parametrize("agent", sorted(AGENTS))

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from archgym import datasets
-from archgym.collect import collect, latin_hypercube
+from archgym.data import datasets
+from archgym.data.collect import collect, latin_hypercube
 from archgym.errors import UserError
 from archgym.records import RecordWriter, make_record
 from archgym.space import ParameterSpace, integer, pow2

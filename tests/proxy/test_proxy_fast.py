@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from archgym import proxy
-from archgym.collect import collect, make_env
+from archgym.data.collect import collect, make_env
 
 TOY = "archgym-test/Toy-v0"
 SOC = "archgym/SoC-v1"
@@ -23,7 +23,7 @@ def toy_data(tmp_path_factory):
 def soc_frame(tmp_path_factory):
     d = tmp_path_factory.mktemp("socfast") / "data"
     collect(SOC, 120, d, sampler="lhs", seed=0, chunk_size=60)
-    from archgym import datasets
+    from archgym.data import datasets
 
     return proxy.training_frame(datasets.load(d))
 
@@ -123,10 +123,10 @@ def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
 
 def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
     """A tree candidate needs a validation RMSE below TREE_MARGIN x the best numpy one's."""
-    monkeypatch.setattr(proxy, "TREE_MARGIN", 0.0)  # trees can never win
+    monkeypatch.setattr(proxy.training, "TREE_MARGIN", 0.0)  # trees can never win
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
     assert set(m.transforms()["estimators"].values()) <= {"poly", "mlp"}
-    monkeypatch.setattr(proxy, "TREE_MARGIN", 1e9)  # trees always win
+    monkeypatch.setattr(proxy.training, "TREE_MARGIN", 1e9)  # trees always win
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
     assert set(m.transforms()["estimators"].values()) <= {"gbt", "rf"}
 

@@ -20,7 +20,7 @@ simulator call. Any registered agent can be named instead (``random``, ``tpe``,
 ...); adaptive agents then search for ``chunk_size`` evaluations per chunk.
 
 Example:
-    >>> from archgym.collect import collect                           # doctest: +SKIP
+    >>> from archgym.data.collect import collect                           # doctest: +SKIP
     >>> collect("archgym/DRAM-v1", 2000, "data/dram", workers=4)       # doctest: +SKIP
 """
 
@@ -217,7 +217,7 @@ def collect(
     Raises:
         UserError: unknown env, workload, sampler or bad counts.
     """
-    from archgym.datasets import design_keys, existing_keys, write_manifest
+    from archgym.data.datasets import design_keys, existing_keys, write_manifest
     from archgym.records import RecordWriter, record_schema
 
     if samples < 1:

@@ -27,7 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -38,11 +37,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Sequence
 
 from archgym.errors import UserError
-from archgym.fileio import atomic_output, atomic_write_bytes
+from archgym.fileio import atomic_output, atomic_write_bytes, sha256_file
 from archgym.records import (
     DESIGN_PREFIX,
     METRIC_PREFIX,
     PROVENANCE,
+    REPLAY_PROVENANCE,
     SHARD_GLOB,
     _journal_rows,
     orphan_journals,
@@ -98,8 +98,8 @@ def schema_problems(schema: "pa.Schema") -> list[str]:
         problems.append(f"missing provenance column(s) {', '.join(missing)}")
     for field in schema:
         t = _type_name(field.type)
-        if field.name in PROVENANCE:
-            want = PROVENANCE[field.name]
+        if field.name in PROVENANCE or field.name in REPLAY_PROVENANCE:
+            want = {**PROVENANCE, **REPLAY_PROVENANCE}[field.name]
             if t not in (want, "null"):
                 problems.append(f"column {field.name!r} has type {t}, expected {want}")
         elif field.name.startswith(DESIGN_PREFIX):
@@ -339,14 +339,6 @@ def write_table_shard(table: "pa.Table", directory: Path) -> Path:
 
 
 # -- manifest ---------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _distinct(table: "pa.Table", column: str) -> list[Any]:
     import pyarrow.compute as pc
 
@@ -365,7 +357,7 @@ def _shard_entry(path: Path, schema: "pa.Schema") -> dict[str, Any]:
     return {
         "file": path.name,
         "bytes": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": sha256_file(path),
         "rows": table.num_rows,
         "envs": envs,
         "workloads": _distinct(table, "workload"),
@@ -457,7 +449,7 @@ def verify(directory: str | os.PathLike[str]) -> list[str]:
         if entry is None:
             if path.name not in manifest.get("bad_shards", {}):
                 problems.append(f"{path}: not in the manifest (written after it; rebuild the manifest)")
-        elif _sha256(path) != entry["sha256"]:
+        elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{path}: checksum differs from the manifest (the shard was modified or damaged)")
     problems += [f"{d / name}: listed in the manifest but missing" for name in listed]
     return problems
