@@ -90,7 +90,7 @@ def info_cmd(
 
     if write_manifest:
         datasets.write_manifest(directory)
-    summary = datasets.info(directory, on_bad="skip" if skip_bad else "raise")
+    summary = datasets.info(directory, on_bad="skip" if skip_bad or verify else "raise")  # verify reports them
     if verify:
         summary["problems"] = datasets.verify(directory)
     if as_json:

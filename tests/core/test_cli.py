@@ -84,3 +84,11 @@ def test_bad_env_args(tmp_path, run_cli, args, words):
 def test_error_text_is_printed_verbatim_not_as_markup(tmp_path, run_cli):
     code, _, err = run_cli(["run", "--env", "archgym/[bold]x-v0", "--out", str(tmp_path)])
     assert code == 2 and "unknown env 'archgym/[bold]x-v0'" in err
+
+
+def test_pareto_objective_shows_the_front(tmp_path, run_cli):
+    code, out, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "nsga2", "--budget", "20",
+                            "--objective", "pareto:latency_cycles,area_mm2", "--out", str(tmp_path), "--quiet"])
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert code == 0 and f"Pareto front ({len(best['pareto_front'])} non-dominated" in " ".join(out.split())
+    assert best["interrupted"] is False

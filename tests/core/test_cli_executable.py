@@ -164,7 +164,8 @@ def test_ctrl_c_in_collect_and_sweep_exits_130_and_report_counts_the_plan(tmp_pa
     report = archgym("sweep", "report", "out", cwd=tmp_path)
     text = " ".join(report.stdout.split())
     assert report.returncode == 0 and f"Incomplete study: {done} of 30 planned trials finished" in text
-    assert f"**Incomplete study: {done} of 30 planned trials finished**" in (tmp_path / "out/report/report.md").read_text()
+    markdown = (tmp_path / "out" / "report" / "report.md").read_text()
+    assert f"**Incomplete study: {done} of 30 planned trials finished**" in markdown
 
 
 def test_describe_lists_arguments_and_whole_knob_names_in_a_pipe(tmp_path):
