@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 
 from archgym.errors import UserError
 
@@ -123,6 +126,67 @@ def _check_writable_ancestor(folder: Path, option: str, named: Path | None = Non
         raise UserError(f"{option} {named}: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UserError(f"{option} {named}: the folder {existing} is not writable")
+
+
+def warm_up(env: Any) -> None:
+    """Evaluate the env's default design once, outside any record, saying so if numba compiles a kernel.
+
+    The first call of a compiled simulator kernel (``archgym.compiled``) after install
+    compiles it (seconds to tens of seconds; cached on disk afterwards). Doing it here keeps
+    that time off the progress bar's estimate and out of the first record's ``wall_time_s``,
+    and a message says why the command is quiet. Simulators are side-effect free, so the
+    search's results are unchanged. numba is imported by the simulators that use it, when
+    they first evaluate; a watcher thread hooks numba's compile event as soon as it is loaded,
+    so envs without kernels never pay for importing numba.
+    """
+    base = env.unwrapped
+    done = threading.Event()
+    hooked: list[tuple[Any, Any]] = []
+
+    def hook() -> bool:
+        event = sys.modules.get("numba.core.event")
+        if event is None:
+            return False
+        listener = _compile_announcer(event)
+        event.register("numba:compile", listener)
+        hooked.append((event, listener))
+        return True
+
+    def watch() -> None:
+        while not done.wait(0.02) and not hook():
+            pass
+
+    watcher = None if hook() else threading.Thread(target=watch, daemon=True)
+    if watcher is not None:
+        watcher.start()
+    try:
+        base.simulator.evaluate(base.design_space.defaults(), base.workload)
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
+        for event, listener in hooked:
+            event.unregister("numba:compile", listener)
+
+
+def _compile_announcer(event: Any) -> Any:
+    """A numba event listener that prints one line when the first compilation starts."""
+
+    class Announce(event.Listener):
+        said = False
+
+        def on_start(self, ev: Any) -> None:
+            if not self.said:
+                self.said = True
+                func = getattr(ev.data.get("dispatcher"), "py_func", None)
+                name = f"{func.__module__}.{func.__qualname__}" if func is not None else "a kernel"
+                err_console.print(f"compiling {escape(name)} with numba (once after install; later runs load it "
+                                  "from the cache)...", highlight=False)
+
+        def on_end(self, ev: Any) -> None:
+            """Nothing to say when it ends: the progress bar starts."""
+
+    return Announce()
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from archgym.cli.common import (
     parse_hyperparameters,
     prepare_output_folder,
     progress_bar,
+    warm_up,
 )
 from archgym.cli.env_options import env_from_options
 from archgym.errors import UserError
@@ -65,6 +66,7 @@ def run_cmd(
     env = env_from_options(env_id, workload, objective, env_arg)
     base = env.unwrapped
     _claim_output(out, overwrite)
+    warm_up(env)
     history = search.history_class(env_id=base.env_id, workload=base.workload_name, objective=base.objective.spec(),
                                    agent=search.name, hyperparameters=dict(search.hp), seed=seed)
     interrupted = False

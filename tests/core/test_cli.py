@@ -92,3 +92,20 @@ def test_pareto_objective_shows_the_front(tmp_path, run_cli):
     best = json.loads((tmp_path / "best.json").read_text())
     assert code == 0 and f"Pareto front ({len(best['pareto_front'])} non-dominated" in " ".join(out.split())
     assert best["interrupted"] is False
+
+
+def test_warm_up_says_once_that_numba_compiles(toy_env, monkeypatch, capsys):
+    numba = pytest.importorskip("numba")
+    from archgym.cli.common import warm_up
+
+    @numba.njit(cache=False)
+    def kernel(x):
+        return x + 1
+
+    base = toy_env.unwrapped
+    evaluate = base.simulator.evaluate
+    monkeypatch.setattr(base.simulator, "evaluate", lambda design, workload: (kernel(1), evaluate(design, workload)))
+    warm_up(toy_env)
+    warm_up(toy_env)
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("compiling") == 1 and "kernel with numba (once after install" in err
