@@ -58,13 +58,19 @@ def parse_hyperparameters(pairs: list[str]) -> dict[str, str]:
     """
     out = parse_key_values(pairs, "--hp")
     for key, value in out.items():
-        try:
-            number = float(value)
-        except ValueError:
-            continue
-        if not math.isfinite(number):
-            raise UserError(f"--hp {key}={value}: must be a finite number")
+        finite_number(value, f"--hp {key}={value}")
     return out
+
+
+def finite_number(text: str, what: str) -> float | None:
+    """``text`` as a float (None if it is not a number); NaN or infinity is a UserError starting with ``what``."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        raise UserError(f"{what}: must be a finite number")
+    return value
 
 
 _NUMBER_TERM = re.compile(r"([^,;:=<>]+?)\s*(<=|=)\s*([^,;]+)")
@@ -79,12 +85,7 @@ def check_objective_numbers(objective: str | None) -> None:
     if not objective:
         return
     for metric, op, number in _NUMBER_TERM.findall(objective.partition(":")[2]):
-        try:
-            value = float(number)
-        except ValueError:
-            continue  # the objective parser names malformed numbers itself
-        if not math.isfinite(value):
-            raise UserError(f"--objective {objective!r}: {metric.strip()}{op}{number.strip()} is not a finite number")
+        finite_number(number, f"--objective {objective!r}: {metric.strip()}{op}{number.strip()}")
 
 
 def check_output_folder(path: Path, option: str = "--out") -> Path:

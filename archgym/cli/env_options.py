@@ -10,13 +10,12 @@ of the env docstring's Arguments table.
 from __future__ import annotations
 
 import inspect
-import math
 import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Union
 
-from archgym.cli.common import check_objective_numbers, parse_key_values
+from archgym.cli.common import check_objective_numbers, finite_number, parse_key_values
 from archgym.errors import UserError, unknown_choice
 from archgym.registry import env_ids, make_env
 
@@ -53,13 +52,9 @@ class EnvArgument:
                 except ValueError:
                     continue
             if t is float:
-                try:
-                    value = float(raw)
-                except ValueError:
-                    continue
-                if not math.isfinite(value):
-                    raise UserError(f"--env-arg {self.name}={raw}: must be a finite number")
-                return value
+                value = finite_number(raw, f"--env-arg {self.name}={raw}")
+                if value is not None:
+                    return value
         if any(t not in (bool, int, float, type(None)) for t in accepted):
             return raw  # str, paths, objectives, Any: the env checks the text itself
         raise UserError(f"--env-arg {self.name}={raw}: {self.name} takes {self.type_text}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.markup import escape
@@ -40,12 +40,7 @@ def replay_cmd(
         console.print(escape(check.message()), highlight=False, soft_wrap=True)
     if not all_records and len(shown) > show:
         console.print(f"... and {len(shown) - show} more (--show N, --json FILE)")
-    if json_out is not None:
-        atomic_write_text(json_out, json.dumps(report.to_dict(), indent=1) + "\n")
-    console.print(("[green]OK[/green] " if report.ok else "[red]FAIL[/red] ") + escape(report.summary()),
-                  highlight=False, soft_wrap=True)
-    if not report.ok:
-        raise SystemExit(FAILED)
+    _finish(report, json_out)
 
 
 @app.command("validate")
@@ -61,6 +56,11 @@ def validate_cmd(
     for v in report.runs:
         mark = "[green]ok[/green]" if v.ok else "[red]FAIL[/red]"
         console.print(f"{mark} {escape(v.message())}", highlight=False, soft_wrap=True)
+    _finish(report, json_out)
+
+
+def _finish(report: Any, json_out: Optional[Path]) -> None:
+    """Write the JSON report if asked, print the summary line, and exit with :data:`FAILED` unless all is well."""
     if json_out is not None:
         atomic_write_text(json_out, json.dumps(report.to_dict(), indent=1) + "\n")
     console.print(("[green]OK[/green] " if report.ok else "[red]FAIL[/red] ") + escape(report.summary()),
