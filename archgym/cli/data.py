@@ -90,16 +90,27 @@ def info_cmd(
 
     if write_manifest:
         datasets.write_manifest(directory)
-    summary = datasets.info(directory, on_bad="skip" if skip_bad or verify else "raise")  # verify reports them
-    if verify:
-        summary["problems"] = datasets.verify(directory)
+    problems = datasets.verify(directory) if verify else []
+    try:
+        summary = datasets.info(directory, on_bad="skip" if skip_bad or verify else "raise")
+    except (OSError, UserError) as exc:
+        if not problems:
+            raise
+        # a shard damaged past its header: the checksums already name it; there is no summary to give
+        summary = {"problems": problems, "summary_error": str(exc)}
+        if not as_json:
+            for problem in problems:
+                console.print(f"[red]problem[/red] {escape(problem)}", highlight=False)
+    else:
+        summary["problems"] = problems
+        if not as_json:
+            _print_info(directory, summary)
     if as_json:
         console.print_json(json.dumps(summary, default=str))
-    else:
-        _print_info(directory, summary)
-    if summary.get("problems"):
-        err_console.print(f"[red]error:[/red] --verify found {len(summary['problems'])} problem(s) in "
-                          f"{escape(str(directory))}", highlight=False)
+    if problems:
+        err_console.print(f"[red]error:[/red] --verify found {len(problems)} problem(s) in {escape(str(directory))}"
+                          + (f"; no summary: {escape(summary['summary_error'])}" if "summary_error" in summary
+                             else ""), highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 

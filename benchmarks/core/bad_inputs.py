@@ -57,10 +57,12 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def _limit_file_size(limit: int) -> Callable[[], None]:
+def _child_setup(fsize_limit: int | None) -> Callable[[], None]:
     def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C acts even when this script runs in the background
+        if fsize_limit:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
     return apply
 
 
@@ -73,7 +75,7 @@ def run_case(case: Case, exe: str, root: Path) -> tuple[int, str, str]:
     env = {**os.environ, "COLUMNS": "80", **case.env}
     proc = subprocess.Popen([exe, *case.args], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, start_new_session=True,
-                            preexec_fn=_limit_file_size(case.fsize_limit) if case.fsize_limit else None)
+                            preexec_fn=_child_setup(case.fsize_limit))
     if case.interrupt_when:
         deadline = time.time() + 120
         while proc.poll() is None and not case.interrupt_when(folder) and time.time() < deadline:
@@ -126,7 +128,7 @@ def _interrupted_sweep(folder: Path) -> None:
     _sweep_file(folder, trials_seeds=30, budget=20)
     proc = subprocess.Popen([archgym_executable(), "sweep", "run", "sweep.yaml", "--out", "out", "--serial",
                              "--quiet"], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_child_setup(None))
     while len(list((folder / "out" / "trials").glob("*.json"))) < 5 and proc.poll() is None:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
