@@ -38,7 +38,7 @@ def interrupted(args: list[str], cwd: Path, ready: Callable[[], bool]) -> tuple[
     """Start ``archgym args``, send SIGINT (Ctrl-C) to its process group once ``ready()``, return code and output."""
     proc = subprocess.Popen([ARCHGYM, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, env={**os.environ, "COLUMNS": "80"},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if pytest ignores it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if we ignore it
     deadline = time.time() + 120
     while proc.poll() is None and not ready() and time.time() < deadline:
         time.sleep(0.05)
