@@ -11,6 +11,7 @@ module                  commands
 :mod:`.data`            ``archgym dataset {collect, info, merge, export}``
 :mod:`.proxy`           ``archgym proxy {train, report}``
 :mod:`.sweep`           ``archgym sweep {plan, run, report}``
+:mod:`.bench`           ``archgym bench {list, optimum, run, report, validate}``
 :mod:`.soc`             ``archgym soc convert-farsi``
 :mod:`.common`          what they share: consoles, key=value parsing, output checks, the progress bar
 :mod:`.env_options`     ``--env``/``--workload``/``--objective``/typed ``--env-arg`` -> an env
@@ -52,6 +53,7 @@ GROUPS: list[tuple[str, str | None]] = [
     ("data", "dataset"),
     ("proxy", "proxy"),
     ("sweep", "sweep"),
+    ("bench", "bench"),
     ("soc", "soc"),
 ]
 

@@ -7,14 +7,16 @@ the package imports in one direction only (``archgym.cli`` -> command modules
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -27,6 +29,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 ENV_ARG_HELP = "extra env argument key=value, e.g. mapping=agent (repeatable; see `archgym describe ENV`)"
+
+#: ``on_start(todo, skipped)`` and ``on_result(result)`` of the trial runners (sweep, bench)
+StartCallback = Callable[[int, int], None]
+ResultCallback = Callable[[dict[str, Any]], None]
 
 #: what a command prints when Ctrl-C stopped it after its progress was saved
 RESUME_HINT = "interrupted: rerun the same command to resume"
@@ -214,3 +220,34 @@ def progress_bar(description: str, total: int | None, *fields: str, quiet: bool 
             progress.update(task, advance=n, **values)
 
         yield advance
+
+
+@contextmanager
+def trial_progress(quiet: bool, logger: str = "archgym.sweep") -> Iterator[tuple[StartCallback, ResultCallback]]:
+    """The progress bar of many trials (done of total, failed, rate, time left) as a runner's callbacks.
+
+    Yields ``(on_start(todo, skipped), on_result(result))`` for :func:`archgym.sweep.runner.run_sweep`
+    and the bench runner. While the bar shows, failed trials are counted on it rather than logged
+    across it (the ``logger`` is quietened to errors).
+    """
+    log = logging.getLogger(logger)
+    level = log.level
+    if not quiet:
+        log.setLevel(logging.ERROR)
+    counts = {"done": 0, "failed": 0, "started": time.perf_counter()}
+    try:
+        with progress_bar("trials", None, "failed {task.fields[failed]}", "{task.fields[rate]}", quiet=quiet,
+                          failed=0, rate="-") as advance:
+            def start(todo: int, skipped: int) -> None:
+                counts["started"] = time.perf_counter()
+                advance(0, total=todo)
+
+            def result(outcome: dict[str, Any]) -> None:
+                counts["done"] += 1
+                counts["failed"] += outcome["status"] != "ok"
+                rate = counts["done"] / max(1e-9, time.perf_counter() - counts["started"])
+                advance(failed=counts["failed"], rate=f"{rate:.2f} trials/s")
+
+            yield start, result
+    finally:
+        log.setLevel(level)

@@ -48,8 +48,11 @@ def collect_cmd(
     workload: Optional[str] = typer.Option(None, help="workload name or file"),
     objective: Optional[str] = typer.Option(None, help="objective recorded with the rewards"),
     seed: int = typer.Option(0, min=0, help="the same seed gives the same records, whatever the worker count"),
-    workers: int = typer.Option(1, min=1, help="local worker processes"),
+    workers: int = typer.Option(1, min=1, help="local worker processes (1: this process)"),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, help="start a Dask LocalCluster of N "
+                                                                               "workers"),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://host:8786"),
+    serial: bool = typer.Option(False, help="evaluate in this process (the default for --workers 1)"),
     chunk_size: int = typer.Option(256, min=1, help="evaluations per work unit (part of what --seed determines)"),
     hp: list[str] = typer.Option([], "--hp", help="agent hyperparameter key=value (repeatable)"),
     quiet: bool = typer.Option(False, help="no progress bar"),
@@ -67,7 +70,8 @@ def collect_cmd(
     try:
         with progress_bar(f"collecting {env_id}", samples, quiet=quiet) as advance:
             result = collect(env_id, samples, out, sampler=agent, workload=workload, objective=objective, seed=seed,
-                             workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                             workers=workers, dask_local=dask_local, scheduler=scheduler, serial=serial,
+                             chunk_size=chunk_size,
                              hyperparameters=hyperparameters, progress=advance)
     except KeyboardInterrupt:
         raise Interrupted(f"{RESUME_HINT} (the finished chunks are in {out})") from None

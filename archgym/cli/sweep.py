@@ -6,18 +6,15 @@ same command resumes. ``report`` says how many of the planned trials are finishe
 
 from __future__ import annotations
 
-import logging
-import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from archgym.cli.common import RESUME_HINT, Interrupted, console, prepare_output_folder, progress_bar
+from archgym.cli.common import RESUME_HINT, Interrupted, console, prepare_output_folder, trial_progress
 from archgym.errors import UserError
 
 app = typer.Typer(
@@ -72,12 +69,13 @@ def run_cmd(
     quiet: bool = typer.Option(False, help="no progress bar"),
 ) -> None:
     """Run every trial of a sweep file into --out; finished trials are kept and skipped on resume."""
+    from archgym.backends import make_backend
     from archgym.sweep.plan import expand
     from archgym.sweep.runner import run_sweep
     from archgym.sweep.spec import load_spec
     from archgym.sweep.store import ResultStore
 
-    backend = _backend(workers, dask_local, scheduler, serial)
+    backend = make_backend(workers, dask_local, scheduler, serial)
     spec = load_spec(file)
     trials = expand(spec)
     store = ResultStore(out)
@@ -88,7 +86,7 @@ def run_cmd(
     store.prepare()
     store.keep_sweep_file(file.read_text(encoding="utf-8"), [t.key for t in trials])
     try:
-        with _sweep_progress(quiet) as (on_start, on_result):
+        with trial_progress(quiet) as (on_start, on_result):
             outcome = run_sweep(trials, out, backend=backend, imports=spec.imports, retries=retries,
                                 retry_failed=retry_failed, on_start=on_start, on_result=on_result)
     except KeyboardInterrupt:
@@ -117,56 +115,3 @@ def report_cmd(
     path = write_report(folder, out, fraction=fraction)
     console.print(escape(completeness(folder).replace("**", "")), highlight=False)
     console.print(escape(f"report: {path}"), highlight=False)
-
-
-def _backend(workers: Optional[int], dask_local: Optional[int], scheduler: Optional[str], serial: bool) -> Any:
-    """The backend the options ask for; more than one is a user error."""
-    from archgym.sweep.backends import DaskBackend, ProcessBackend, SerialBackend
-
-    given = [name for name, v in (("--workers", workers), ("--dask-local", dask_local),
-                                  ("--scheduler", scheduler), ("--serial", serial or None)) if v is not None]
-    if len(given) > 1:
-        raise UserError(f"choose one of --workers, --dask-local, --scheduler, --serial; got {', '.join(given)}")
-    for name, n in (("--workers", workers), ("--dask-local", dask_local)):
-        if n is not None and n < 1:
-            raise UserError(f"{name} must be >= 1, got {n}")
-    if serial:
-        return SerialBackend()
-    if dask_local is not None or scheduler is not None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise UserError("Dask backends need dask.distributed: pip install 'archgym[dist]'") from None
-        if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
-            raise UserError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
-        return DaskBackend(address=scheduler, local_workers=dask_local)
-    return ProcessBackend(workers)
-
-
-@contextmanager
-def _sweep_progress(quiet: bool) -> Iterator[tuple[Callable[[int, int], None], Callable[[dict[str, Any]], None]]]:
-    """The progress bar of a sweep (trials done of total, failed, rate, time left) as run_sweep's callbacks.
-
-    While the bar shows, failed trials are counted on it rather than logged across it.
-    """
-    log = logging.getLogger("archgym.sweep")
-    level = log.level
-    if not quiet:
-        log.setLevel(logging.ERROR)
-    counts = {"done": 0, "failed": 0, "started": time.perf_counter()}
-    try:
-        with progress_bar("trials", None, "failed {task.fields[failed]}", "{task.fields[rate]}", quiet=quiet,
-                          failed=0, rate="-") as advance:
-            def start(todo: int, skipped: int) -> None:
-                counts["started"] = time.perf_counter()
-                advance(0, total=todo)
-
-            def result(outcome: dict[str, Any]) -> None:
-                counts["done"] += 1
-                counts["failed"] += outcome["status"] != "ok"
-                rate = counts["done"] / max(1e-9, time.perf_counter() - counts["started"])
-                advance(failed=counts["failed"], rate=f"{rate:.2f} trials/s")
-
-            yield start, result
-    finally:
-        log.setLevel(level)
