@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from archgym.envs.design_env import DesignEnv, document, vector_factory
-from archgym.errors import UserError
+from archgym.errors import UserError, finite, whole_number
 from archgym.objectives import Objective
 from archgym.simulators.dram import DRAMSimulator
 
@@ -130,6 +130,9 @@ class DRAMEnv(DesignEnv):
     ):
         if reward_formulation is not None:
             objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
+        if trace_clock_mhz is not None and not finite("trace_clock_mhz", trace_clock_mhz) > 0:
+            raise UserError(f"trace_clock_mhz must be a positive number of MHz, got {trace_clock_mhz!r}")
+        threads = whole_number("threads", threads, low=1)
         simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz, threads)
         super().__init__(simulator, workload, objective, **options)
 

@@ -84,6 +84,7 @@ import numpy as np
 from archgym.compiled import AVAILABLE as _COMPILED
 from archgym.compiled import jit as _jit
 from archgym.compiled import jit_inline as _jit_inline
+from archgym.compiled import warn_uncompiled as _warn_uncompiled
 
 #: indices of the counters array returned by the kernel
 C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
@@ -853,14 +854,11 @@ def _heap_pop(h, n):
 
 
 def get_kernel():
-    """The compiled kernel (numba, cached on disk; compiled on first call).
+    """The kernel: compiled with numba when installed (cached on disk; compiled on first call).
 
-    Raises:
-        ImportError: numba is not installed (``pip install 'archgym[fast]'``).
+    Without numba it runs as plain Python, same results (the policy of
+    :mod:`archgym.compiled`), and the first call logs a warning saying so.
     """
     if not _COMPILED:
-        raise ImportError(
-            "the DRAM controller model needs numba to run at usable speed; install it with "
-            "pip install 'archgym[fast]' (or pip install numba)"
-        )
+        _warn_uncompiled("the DRAM controller model", "about 1 s per design instead of milliseconds")
     return _kernel
