@@ -317,8 +317,8 @@ def summary_problems(summary: Mapping[str, Any], history: "History", name: str) 
     if (claimed is None) != (best is None):
         problems.append(f"{name}: best is {claimed!r}, the re-run's is {None if best is None else best.step}")
     elif best is not None:
-        for key, now in (("step", best.step), ("reward", best.reward), ("design", dict(best.design)),
-                         ("metrics", dict(best.metrics))):
+        for key, now in (("step", best.step), ("reward", best.reward), ("within_budget", best.within_budget),
+                         ("design", dict(best.design)), ("metrics", dict(best.metrics))):
             if key in claimed and not _equal(claimed[key], now):
                 problems.append(f"{name}: best {key} {_diff(claimed[key], now)}")
     if "best_design" in summary:
@@ -326,7 +326,7 @@ def summary_problems(summary: Mapping[str, Any], history: "History", name: str) 
     from archgym.agents.pareto import ParetoHistory
 
     now = (ParetoHistory.of(history) if "pareto_front" in summary else history).summary()
-    for key in ("evaluations", "feasible", "pareto_front", "hypervolume"):
+    for key in ("evaluations", "feasible", "within_budget", "pareto_front", "hypervolume"):
         if key in summary and not _equal(summary[key], now[key]):
             problems.append(f"{name}: {key} {_diff(summary[key], now[key])}")
     return problems
