@@ -121,7 +121,7 @@ def plot(runs: list[dict[str, Any]], envs: list[str], path: Path, window: int,
     import matplotlib.pyplot as plt
 
     colours = {"random": "grey", "ppo": "tab:blue", "a2c": "tab:orange", "dqn": "tab:green"}
-    fig, axes = plt.subplots(len(envs), len(formulations), figsize=(5 * len(formulations), 4.2 * len(envs)),
+    fig, axes = plt.subplots(len(envs), len(formulations), figsize=(max(8, 5 * len(formulations)), 4.2 * len(envs)),
                              dpi=100, squeeze=False)
     for r_i, env in enumerate(envs):
         for c_i, form in enumerate(formulations):
