@@ -83,12 +83,11 @@ class _Core:
         self.space: ParameterSpace = simulator.space
         self.workload = simulator.load_workload(workload if workload is not None else simulator.default_workload)
         self.workload_name = simulator.workload_name(self.workload)
-        self.objective = parse_objective(objective)
-        self.objective.check_metrics(simulator.metric_names)
+        self.objective = parse_objective(objective).bind(simulator.metrics)
+        if infeasible_reward is not None:
+            self.objective = self.objective.with_infeasible_reward(infeasible_reward)
         self.observation_metrics = tuple(observation_metrics) or tuple(simulator.metric_names)
-        self.infeasible_reward = (
-            self.objective.infeasible_reward if infeasible_reward is None else float(infeasible_reward)
-        )
+        self.infeasible_reward = self.objective.infeasible_reward
         self.listeners: list[Listener] = []
         self.n_evaluations = 0
         #: ``n_evaluations`` at which an agent's budget is spent (None: no limit); see :meth:`exhausted`
@@ -109,7 +108,7 @@ class _Core:
         self.workload = self.simulator.load_workload(self.workload_name)
 
     def reward(self, metrics: Metrics) -> float:
-        return self.objective.reward(metrics) if metrics.feasible else self.infeasible_reward
+        return self.objective.reward(metrics)
 
     def observe(self, metrics: Metrics | None) -> np.ndarray:
         """Metric features of a design (:func:`~archgym.envs.formulations.metric_features`) and its status flags."""
@@ -165,6 +164,7 @@ class _Core:
                 reward=self.reward(metrics),
                 wall_time_s=dt,
                 predicted=metrics.predicted,
+                within_budget=metrics.feasible and self.objective.within_budget(metrics),
             )
             for listener in self.listeners:
                 listener(ev)
@@ -180,6 +180,7 @@ class _Core:
             "predicted": metrics.predicted,
             "reward": ev.reward,
             "target_met": self.objective.met(metrics),
+            "within_budget": ev.within_budget,
         }
 
 
