@@ -137,7 +137,7 @@ def run_cmd(
     if missing:
         console.print(f"[yellow]{len(missing)} runs missing or failed (e.g. {missing[0].describe()}); "
                       "run the same command again to retry[/yellow]")
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value
 
 
 @bench_app.command("report")
@@ -180,4 +180,4 @@ def validate_cmd(
         else:
             console.print(f"{path}: valid (best designs replayed, {sample} runs re-run)")
     if bad:
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value

@@ -96,7 +96,7 @@ def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Itera
     summary.update(space_size=int(space.size), sampled=SAMPLES, sample_seed=SAMPLE_SEED)
     return {"exact": False, **head, **summary, "value": value, "design": design, "found_by": found_by,
             "sample_seconds": round(time.perf_counter() - start, 1),
-            "command": f"archgym bench optimum {task.id} --runs benchmarks/leaderboard --write"}
+            "command": f"archgym bench optimum {task.id} --runs benchmarks/leaderboard/entries --write"}
 
 
 def _sample_rewards(task: Task, env: Any, designs: list[dict[str, Any]],
