@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from archgym.metrics import Metrics, MetricSpec
 from archgym.objectives import parse_objective
+from archgym.simulator_check import check_simulator
 from archgym.space import ParameterSpace
 
 __version__ = "0.1.0"
-__all__ = ["Metrics", "MetricSpec", "ParameterSpace", "parse_objective", "replay", "validate", "__version__"]
+__all__ = ["Metrics", "MetricSpec", "ParameterSpace", "check_simulator", "parse_objective", "replay", "validate",
+           "__version__"]
 
 
 def __getattr__(name: str):

@@ -165,7 +165,7 @@ def run_cmd(
             best = [float("-inf")]
 
             def tick(ev: Any) -> None:
-                if ev.feasible and ev.reward > best[0]:
+                if ev.acceptable and ev.reward > best[0]:
                     best[0] = ev.reward
                 progress.update(task, advance=1, best=f"{best[0]:.5g}" if best[0] > float("-inf") else "-")
 
@@ -208,6 +208,8 @@ def _print_best(history: Any, base: Any) -> None:
     if b is None:
         console.print("[red]no feasible design found[/red]")
         return
+    if not b.within_budget:
+        console.print("[red]no design within the objective's budgets; the best one shown is OVER BUDGET[/red]")
     table = Table("knob", "value", title=f"best design (evaluation {b.step}, reward {b.reward:.6g})")
     for k, v in b.design.items():
         table.add_row(k, str(v))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.markup import escape
@@ -43,12 +43,7 @@ def replay_cmd(
         console.print(escape(check.message()), highlight=False, soft_wrap=True)
     if not all_records and len(shown) > show:
         console.print(f"... and {len(shown) - show} more (--show N, --json FILE)")
-    if json_out is not None:
-        atomic_write_text(json_out, json.dumps(report.to_dict(), indent=1) + "\n")
-    console.print(("[green]OK[/green] " if report.ok else "[red]FAIL[/red] ") + escape(report.summary()),
-                  highlight=False, soft_wrap=True)
-    if not report.ok:
-        raise SystemExit(FAILED)
+    finish(report, json_out)
 
 
 def validate_cmd(
@@ -64,6 +59,12 @@ def validate_cmd(
     for v in report.runs:
         mark = "[green]ok[/green]" if v.ok else "[red]FAIL[/red]"
         console.print(f"{mark} {escape(v.message())}", highlight=False, soft_wrap=True)
+    finish(report, json_out)
+
+
+def finish(report: Any, json_out: Path | None) -> None:
+    """Write the JSON report if asked, print the summary line, and exit 1 unless everything agreed."""
+    console, _ = _console()
     if json_out is not None:
         atomic_write_text(json_out, json.dumps(report.to_dict(), indent=1) + "\n")
     console.print(("[green]OK[/green] " if report.ok else "[red]FAIL[/red] ") + escape(report.summary()),

@@ -84,6 +84,9 @@ class SequentialDesign(gym.Wrapper, gym.utils.RecordConstructorArgs):
         base = env.unwrapped
         if not hasattr(base, "design_space") or not hasattr(base, "action_format"):
             raise UserError(f"SequentialDesign wraps archgym design envs; {type(base).__name__} is not one")
+        if getattr(base, "formulation", "archgym") == "edit":
+            raise UserError("SequentialDesign composes complete designs; an env with formulation='edit' already "
+                            "changes one knob per step")
         inner = env.observation_space
         if not isinstance(inner, spaces.Box) or len(inner.shape) != 1:
             raise UserError(f"SequentialDesign needs a flat Box observation space, got {inner}")

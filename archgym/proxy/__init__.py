@@ -8,7 +8,7 @@ dataset, and :class:`ProxySimulator` plugs the result back into every env:
 A :class:`ProxyModel` is a *bundle*: one regressor per target metric (by
 default the metrics the recorded objective reads, so the env's default
 objective works with the proxy), plus a feasibility
-classifier when the data holds infeasible designs. It is saved with joblib
+classifier when the data holds infeasible designs. It is saved (a versioned file format)
 together with its feature schema, the env id and version, simulator version,
 workloads and its test metrics, so a model is never silently used for an env
 it does not describe.

@@ -1,16 +1,26 @@
 """The proxy model bundle and its file: regressors per target, a feasibility classifier, provenance.
 
-A :class:`ProxyModel` is saved with joblib together with its feature schema,
-the env id and version, simulator version, workloads and its test metrics, so
-a model is never silently used for an env it does not describe.
+A :class:`ProxyModel` is saved together with its feature schema, the env id
+and version, simulator version, workloads and its test metrics, so a model is
+never silently used for an env it does not describe.
+
+The file format is versioned. Format 2 (written now) is one header line,
+``archgym-proxy 2``, then the zlib-compressed pickle of the model. A pickle
+names the classes it holds by module path, so when a class moves, the loader
+maps the paths the older formats recorded (:data:`MOVED`) instead of keeping
+modules importable under their old names. Format 1 files (joblib pickles from
+before :mod:`archgym.proxy` was a package) still load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
-from dataclasses import dataclass, field
+import threading
+import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -25,7 +35,26 @@ if TYPE_CHECKING:
     from archgym.space import ParameterSpace
 
 FORMAT = "archgym-proxy"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: the first line of a model file of format 2 and later: ``archgym-proxy <version>``
+HEADER = FORMAT.encode() + b" "
+#: per file format, the class paths its pickles name that have moved since: ``(module, name) -> module``
+#: (a name of ``None`` matches every name in the module)
+MOVED: dict[int, dict[tuple[str, str | None], str]] = {
+    1: {
+        ("archgym.proxy_models", None): "archgym.proxy.models",
+        ("archgym.proxy_encoding", None): "archgym.proxy.encoding",
+        ("archgym.proxy_trees", None): "archgym.proxy.trees",
+        ("archgym.proxy", "ProxyModel"): "archgym.proxy.bundle",
+        ("archgym.proxy", "Feature"): "archgym.proxy.encoding",
+        ("archgym.proxy", "FeatureSchema"): "archgym.proxy.encoding",
+        ("archgym.proxy", "TargetModel"): "archgym.proxy.models",
+        ("archgym.proxy", "FeasibilityModel"): "archgym.proxy.models",
+        ("archgym.proxy", "PolyRidge"): "archgym.proxy.models",
+        ("archgym.proxy", "_NumpyMLP"): "archgym.proxy.models",
+    },
+    2: {},
+}
 
 
 @dataclass
@@ -126,11 +155,10 @@ class ProxyModel:
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the model with joblib (temporary name, then atomic rename)."""
-        import joblib
-
+        """Write the model in the current file format (temporary name, then atomic rename)."""
+        payload = zlib.compress(pickle.dumps(replace(self, format_version=FORMAT_VERSION), protocol=5), 3)
         with atomic_output(path) as tmp:
-            joblib.dump(self, tmp, compress=3)
+            Path(tmp).write_bytes(HEADER + str(FORMAT_VERSION).encode() + b"\n" + payload)
         return Path(path)
 
     def check_env(self, env_id: str, env_version: int, knobs: Sequence[str]) -> None:
@@ -149,14 +177,12 @@ def load_model(path: str | os.PathLike[str], env_id: str | None = None, env_vers
     Raises:
         UserError: missing or unreadable file, not a proxy model, or an env mismatch.
     """
-    import joblib
-
     p = Path(path)
     if not p.is_file():
         raise UserError(f"no proxy model file at {p}")
     try:
-        model = joblib.load(p)
-    except (pickle.UnpicklingError, EOFError, ValueError, KeyError, AttributeError, ImportError) as exc:
+        model = _read(p)
+    except (pickle.UnpicklingError, EOFError, ValueError, KeyError, AttributeError, ImportError, zlib.error) as exc:
         raise UserError(f"{p}: not a readable proxy model ({type(exc).__name__}: {exc})") from None
     if not isinstance(model, ProxyModel) or model.format != FORMAT:
         raise UserError(f"{p}: not an archgym proxy model")
@@ -165,3 +191,53 @@ def load_model(path: str | os.PathLike[str], env_id: str | None = None, env_vers
 
         model.check_env(env_id, version_of(env_id) if env_version is None else env_version, model.features.knobs)
     return model
+
+
+def _moved(version: int, module: str, name: str) -> str:
+    """The module that holds ``module.name`` now, for a pickle written in file format ``version``."""
+    table = MOVED.get(version, {})
+    return table.get((module, name)) or table.get((module, None)) or module
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles a model file of one format version, following the class moves since that version."""
+
+    def __init__(self, file: Any, version: int):
+        super().__init__(file)
+        self.version = version
+
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(_moved(self.version, module, name), name)
+
+
+_FORMAT1_LOCK = threading.Lock()
+
+
+def _read(path: Path) -> Any:
+    """The object in a model file of any format version (ValueError for a version newer than this code's)."""
+    with open(path, "rb") as fh:
+        head = fh.readline(64)
+        if not head.startswith(HEADER):
+            return _read_format1(path)
+        version = int(head[len(HEADER):].strip() or b"0")
+        if not 2 <= version <= FORMAT_VERSION:
+            raise ValueError(f"file format {version}; this archgym reads formats 1 to {FORMAT_VERSION}")
+        return _Unpickler(io.BytesIO(zlib.decompress(fh.read())), version).load()
+
+
+def _read_format1(path: Path) -> Any:
+    """A format-1 file: a joblib pickle, whose class paths are mapped through ``MOVED[1]`` while it loads."""
+    import joblib
+    from joblib.numpy_pickle import NumpyUnpickler
+
+    original = NumpyUnpickler.find_class
+
+    def find_class(self: Any, module: str, name: str) -> Any:
+        return original(self, _moved(1, module, name), name)
+
+    with _FORMAT1_LOCK:
+        NumpyUnpickler.find_class = find_class  # joblib offers no unpickler argument
+        try:
+            return joblib.load(path)
+        finally:
+            NumpyUnpickler.find_class = original

@@ -19,40 +19,9 @@ import hashlib
 import math
 import os
 import socket
-import sys
 import time
 import traceback
 from typing import Any, Sequence
-
-#: environment variables that cap the threads of BLAS/OpenMP libraries
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS")
-
-_pinned = False
-
-
-def pin_threads() -> None:
-    """One thread per trial: BLAS/OpenMP pools and torch, so parallel trials do not oversubscribe cores.
-
-    The environment variables cover libraries imported later (torch reads
-    ``OMP_NUM_THREADS`` when it starts); threadpoolctl and
-    ``torch.set_num_threads`` cover those already loaded.
-    """
-    global _pinned
-    if _pinned:
-        return
-    for var in THREAD_VARIABLES:
-        os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:
-        pass
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(1)
-    _pinned = True
 
 
 def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, Any]:
@@ -66,6 +35,7 @@ def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, A
     runner to write; every other entry is JSON-ready.
     """
     import archgym
+    from archgym.backends import pin_threads
     from archgym.sweep.plan import Trial
     from archgym.sweep.plugins import load_plugins
 
@@ -93,14 +63,13 @@ def _search(t: Any) -> dict[str, Any]:
     from archgym.agents import make_agent
     from archgym.history import Evaluation
     from archgym.metrics import Metrics
-    from archgym.objectives import Objective
     from archgym.records import attach_recorder, record_schema
 
     env = gymnasium.make(t.env_id, **t.env_kwargs)
     try:
         base = env.unwrapped
         objective = base.objective
-        has_goal = type(objective).met is not Objective.met
+        has_goal = objective.has_goal
         agent = make_agent(t.agent, **t.hp)
         rows: list[dict[str, Any]] = []
         attach_recorder(env, rows, agent=t.agent, hyperparameters=agent.hp, seed=t.seed, run_id=t.key)
@@ -118,6 +87,8 @@ def _search(t: Any) -> dict[str, Any]:
     finally:
         env.close()
     best = history.best
+    if best is not None and not best.within_budget:
+        best = None  # a trial's result is a design within budget; an over-budget one is not reported
     return {
         "workload": base.workload_name,
         "objective": objective.spec(),

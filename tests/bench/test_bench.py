@@ -15,7 +15,7 @@ from archgym.bench.optimum import compute_optimum
 from archgym.bench.runner import bench_trials, collect_rows, make_entry, run_bench
 from archgym.bench.scoring import improvements, regret_at, score_run
 from archgym.bench.tasks import Task, get_task
-from archgym.sweep.backends import SerialBackend
+from archgym.backends import SerialBackend
 
 TOY = Task("toy-latency", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles"}, budgets=(4, 10, 24),
            tolerance=0.01, about="the test suite's toy env (144 designs)")

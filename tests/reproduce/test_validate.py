@@ -12,12 +12,21 @@ import time
 from pathlib import Path
 
 import gymnasium
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from archgym.agents import AGENTS, agent_class, make_agent
 from archgym.records import attach_recorder
-from archgym.reproduce import DIVERGED, NOT_VALIDATABLE, RunSpec, validate, validate_run, validate_trajectory
+from archgym.reproduce import (
+    DIVERGED,
+    NOT_VALIDATABLE,
+    RunSpec,
+    replay,
+    validate,
+    validate_run,
+    validate_trajectory,
+)
 from archgym.sweep.store import ResultStore
 
 TOY = "archgym-test/Toy-v0"
@@ -51,12 +60,22 @@ def test_every_agent_reproduces_its_trajectory(agent):
     assert "design.count: recorded" in result.first_divergence[2][0]
 
 
+def test_records_that_contradict_the_run_description_are_named():
+    spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=4)
+    rows = recorded(spec)
+    rows[2]["agent"] = "ga"
+    result, _ = validate_trajectory(spec, rows, source="here")
+    assert result.status == DIVERGED and result.first_divergence is None
+    assert result.problems == ["here run r step 3: recorded agent 'ga' (the run description says 'random')"]
+
+
 def test_a_short_record_and_an_unknown_env_are_reported():
     spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=5)
     rows = recorded(spec)
     result, _ = validate_trajectory(spec, rows[:4])
     assert result.status == DIVERGED and result.problems == ["4 evaluations recorded, the re-run made 5"]
-    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), rows)
+    old = [{**r, "env_id": "archgym/DRAM-v0"} for r in rows]
+    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), old)
     assert history is None and result.status == NOT_VALIDATABLE
     assert result.message().endswith("not validatable: made with archgym/DRAM-v0, this install has archgym/DRAM-v1")
 
@@ -105,6 +124,10 @@ def test_a_run_without_the_run_entry_validates_from_its_records(run_dir):
     del summary["run"], summary["run_id"]
     path.write_text(json.dumps(summary))
     assert validate_run(run_dir).ok
+    shard = only_shard(run_dir / "records")  # records older than env_kwargs: the env's --env-arg is lost
+    pq.write_table(pq.read_table(shard).drop_columns(["env_kwargs", "proxy_sha256"]), shard)
+    result = validate_run(run_dir)
+    assert result.ok, result.message()
 
 
 def sweep_file(tmp_path, **overrides) -> Path:
@@ -138,6 +161,8 @@ def test_sweep_seeds_sample_and_tampered_trial(tmp_path, run_cli):
     out = tmp_path / "out"
     code, _, err = run_cli(["sweep", "run", str(sweep_file(tmp_path)), "--out", str(out), "--serial", "--quiet"])
     assert code == 0, err
+    replayed = replay(out)
+    assert replayed.ok and len(replayed.checks) == 12 * 8
     report = validate(out, seeds=1)
     assert report.ok and len(report.runs) == 4 and report.total == 12
     assert {v.spec.seed for v in report.runs} == {0}

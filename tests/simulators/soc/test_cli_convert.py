@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import gymnasium
 import pytest
 
 from archgym.cli import main
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "farsi-workloads"
 
-
-def test_convert_then_run(tmp_path, capsys):
-    src = REFERENCE / "SOC_example_1p"
-    if not src.exists():
-        pytest.skip("FARSI reference workloads not beside the checkout")
+def test_convert_then_run(farsi_ref, tmp_path, capsys):
+    src = farsi_ref / "SOC_example_1p"
     with pytest.raises(SystemExit) as exc:
         main(["convert-farsi", str(src), str(tmp_path / "wl.json")])
         raise SystemExit(0)
