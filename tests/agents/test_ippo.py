@@ -36,3 +36,11 @@ def test_runs_through_the_cli(run_cli, tmp_path):
     code, out, err = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "ippo", "--budget", "12",
                               "--hp", "n_steps=4", "--hp", "share_parameters=true", "--out", str(tmp_path / "r")])
     assert code == 0, err
+
+
+def test_declares_ppo_hyperparameters_once_plus_its_own():
+    from archgym.agents import agent_class
+
+    names = [h.name for h in agent_class("ippo").hyperparameters]
+    assert len(names) == len(set(names))
+    assert set(h.name for h in agent_class("ppo").hyperparameters) < set(names)
