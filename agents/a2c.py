@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archgym.agents.base import HyperParameter
-from archgym.agents.sb3_driver import SB3Agent
+from archgym.agents.sb3_driver import FORMULATION, SB3Agent
 
 
 class A2C(SB3Agent):
@@ -38,6 +38,7 @@ class A2C(SB3Agent):
         HyperParameter("n_steps", int, 8, (4, 8, 16, 32), "designs per update", low=1),
         HyperParameter("gamma", float, 0.0, (0.0, 0.5, 0.9, 0.99), "discount between designs", low=0.0, high=1.0),
         HyperParameter("ent_coef", float, 0.01, (0.0, 0.01, 0.05), "entropy bonus", low=0.0),
+        FORMULATION,
     )
 
     def model_kwargs(self, budget: int, steps: int) -> dict[str, Any]:

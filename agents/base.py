@@ -164,6 +164,8 @@ class AskTellAgent(Agent):
 
     def _search(self, env: "gymnasium.Env", budget: int, seed: int) -> None:
         base: DesignEnv = env.unwrapped  # type: ignore[assignment]
+        if getattr(base, "formulation", "archgym") == "edit":  # proposes whole designs: the one-shot form
+            env = base = base.reformulated("archgym")
         self.setup(base.design_space, budget, seed, base.objective)
         env.reset(seed=seed)
         for _ in range(budget):

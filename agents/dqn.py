@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archgym.agents.base import HyperParameter
-from archgym.agents.sb3_driver import SB3Agent
+from archgym.agents.sb3_driver import FORMULATION, SB3Agent
 
 
 class DQN(SB3Agent):
@@ -57,6 +57,7 @@ class DQN(SB3Agent):
                        low=0.0, high=1.0),
         HyperParameter("final_eps", float, 0.1, (0.02, 0.05, 0.1, 0.2), "final epsilon", low=0.0, high=1.0),
         HyperParameter("n_step_returns", bool, True, (True, False), "n-step returns over a whole design"),
+        FORMULATION,
     )
 
     def model_kwargs(self, budget: int, steps: int) -> dict[str, Any]:

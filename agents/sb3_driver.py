@@ -6,11 +6,18 @@ algorithm with the run's seed on one CPU thread (bit-for-bit repeatable),
 and a callback stops learning the moment the env has made exactly ``budget``
 evaluations, whatever the algorithm's rollout or training cadence.
 
-Agents whose algorithm needs ``Discrete`` actions (DQN) learn on the
-per-knob :class:`~archgym.envs.wrappers.SequentialDesign` wrapper; the
-others on the one-shot ``MultiDiscrete`` env, or on the wrapper if the env
-given to them already is one. stable-baselines3 and torch are imported only
-when a run starts.
+The hyperparameter ``formulation`` chooses how the algorithm sees the
+problem (:mod:`archgym.envs.formulations`): ``"env"`` (the default) learns on
+the env as given; ``"archgym"``, ``"bandit"`` or ``"edit"`` on that env posed
+another way (:meth:`~archgym.envs.design_env.DesignEnv.reformulated`: same
+simulator, listeners and evaluation count, so the budget and the returned
+history mean the same). With complete-design formulations, agents whose
+algorithm needs ``Discrete`` actions (DQN) learn on the per-knob
+:class:`~archgym.envs.wrappers.SequentialDesign` wrapper; the others on the
+one-shot ``MultiDiscrete`` env, or on the wrapper if the env given to them
+already is one. ``"edit"`` has ``Discrete`` actions: every algorithm learns
+on it directly. stable-baselines3 and torch are imported only when a run
+starts.
 """
 
 from __future__ import annotations
@@ -19,13 +26,19 @@ import logging
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from archgym.agents.base import Agent
+from archgym.agents.base import Agent, HyperParameter
 from archgym.errors import UserError
 
 if TYPE_CHECKING:
     import gymnasium
 
 logger = logging.getLogger(__name__)
+
+#: the hyperparameter every SB3 agent has: which formulation it learns on
+FORMULATION = HyperParameter(
+    "formulation", str, "env", ("env", "archgym", "bandit", "edit"),
+    "learn on the env as given or posed as archgym/bandit/edit", choices=("env", "archgym", "bandit", "edit"),
+)
 
 
 def budget_callback(base: Any, budget: int) -> Any:
@@ -61,6 +74,9 @@ class SB3Agent(Agent):
 
         from archgym.envs.wrappers import SequentialDesign
 
+        formulation = self.hp.get("formulation", "env")
+        if formulation not in ("env", env.unwrapped.formulation):
+            env = env.unwrapped.reformulated(formulation)
         if isinstance(env.action_space, spaces.Discrete):
             return env
         if self.discrete_only:
@@ -80,10 +96,17 @@ class SB3Agent(Agent):
         steps_per_design = getattr(learn_env, "n_knobs", 1)
         steps = budget * steps_per_design
         cls = getattr(stable_baselines3, self.algorithm)
-        model = cls("MlpPolicy", learn_env, seed=seed, device="cpu", verbose=0, **self.model_kwargs(budget, steps))
+        kwargs = self.model_kwargs(budget, steps)
+        kwargs.pop("formulation", None)  # the driver's, not the algorithm's
+        model = cls("MlpPolicy", learn_env, seed=seed, device="cpu", verbose=0, **kwargs)
         base = env.unwrapped
         start = base.n_evaluations
         callback = budget_callback(base, budget)
-        model.learn(total_timesteps=steps, callback=callback)
-        while base.n_evaluations - start < budget:  # an env that ended designs early: keep learning
-            model.learn(total_timesteps=steps, callback=callback, reset_num_timesteps=False)
+        # an "edit" reset evaluates its start design: no reset or step may go past the budget
+        base._core.evaluation_cap = start + budget
+        try:
+            model.learn(total_timesteps=steps, callback=callback)
+            while base.n_evaluations - start < budget:  # an env that ended designs early: keep learning
+                model.learn(total_timesteps=steps, callback=callback, reset_num_timesteps=False)
+        finally:
+            base._core.evaluation_cap = None

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from archgym.metrics import Metrics, MetricSpec
 from archgym.objectives import parse_objective
+from archgym.simulator_check import check_simulator
 from archgym.space import ParameterSpace
 
 __version__ = "0.1.0"
-__all__ = ["Metrics", "MetricSpec", "ParameterSpace", "parse_objective", "__version__"]
+__all__ = ["Metrics", "MetricSpec", "ParameterSpace", "check_simulator", "parse_objective", "replay", "validate",
+           "__version__"]
+
+
+def __getattr__(name: str):
+    """``archgym.replay`` and ``archgym.validate`` (:mod:`archgym.reproduce`), imported on first use."""
+    if name in ("replay", "validate"):
+        from archgym import reproduce
+
+        return getattr(reproduce, name)
+    raise AttributeError(f"module 'archgym' has no attribute {name!r}")
 
 
 def _register() -> None:

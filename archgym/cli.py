@@ -10,6 +10,8 @@ import json
 import logging
 import shlex
 import sys
+import time
+import uuid
 from pathlib import Path
 from typing import Any, Optional
 
@@ -144,6 +146,7 @@ def run_cmd(
     from archgym.agents import make_agent
     from archgym.plots import convergence_plot
     from archgym.records import RecordWriter, attach_recorder
+    from archgym.reproduce import run_spec
 
     search = make_agent(agent, **parse_key_values(hp, "--hp"))
     if budget < 1:
@@ -151,8 +154,10 @@ def run_cmd(
     env = env_from_options(env_id, workload, objective, env_arg)
     base = env.unwrapped
     out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     with RecordWriter(out / "records", base.design_space, base.simulator.metric_names) as writer:
-        attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed)
+        run_id = uuid.uuid4().hex[:12]
+        attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed, run_id=run_id)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("best {task.fields[best]}"), TimeRemainingColumn(),
                       console=err_console, disable=quiet) as progress:
@@ -174,6 +179,9 @@ def run_cmd(
                                     + [x for kv in hp for x in ("--hp", kv)]
                                     + [x for kv in env_arg for x in ("--env-arg", kv)])
     summary["simulator"] = {"name": base.simulator.name, "version": base.simulator.version}
+    summary["run_id"] = run_id
+    summary["run"] = run_spec(env, agent, search.hp, seed, budget)
+    summary["seconds"] = time.perf_counter() - started
     atomic_write_text(out / "best.json", json.dumps(summary, indent=2, default=str) + "\n")
     _print_best(history, base)
     console.print(f"records: {out / 'records'}  plot: {out / 'convergence.png'}  best: {out / 'best.json'}")
@@ -242,3 +250,10 @@ from archgym.cli_data import dataset_app, proxy_app  # noqa: E402
 
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(proxy_app, name="proxy")
+from archgym.cli_reproduce import replay_cmd, validate_cmd  # noqa: E402
+
+app.command("replay")(replay_cmd)
+app.command("validate")(validate_cmd)
+from archgym.cli_bench import bench_app  # noqa: E402
+
+app.add_typer(bench_app, name="bench")

@@ -1,7 +1,7 @@
 """The ``archgym dataset`` and ``archgym proxy`` command groups.
 
 ``dataset collect | info | merge | export`` build and inspect datasets of
-evaluations (:mod:`archgym.collect`, :mod:`archgym.datasets`); ``proxy train |
+evaluations (:mod:`archgym.data.collect`, :mod:`archgym.data.datasets`); ``proxy train |
 report`` fit and describe proxy cost models (:mod:`archgym.proxy`). Library
 errors are :class:`~archgym.errors.UserError`, which ``archgym.cli.main``
 prints as one line with exit code 2.
@@ -49,7 +49,7 @@ def collect_cmd(
     """Evaluate designs of an env (space-filling by default) and append them to a dataset."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from archgym.collect import collect
+    from archgym.data.collect import collect
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err_console, disable=quiet) as progress:
@@ -72,7 +72,7 @@ def info_cmd(
     verify: bool = typer.Option(False, help="check every shard's checksum against the manifest"),
 ) -> None:
     """Rows, envs, workloads, knob coverage and metric ranges of a dataset."""
-    from archgym import datasets
+    from archgym.data import datasets
 
     if write_manifest:
         datasets.write_manifest(directory)
@@ -111,7 +111,7 @@ def merge_cmd(
     skip_bad: bool = typer.Option(False, help="leave out unreadable shards instead of stopping"),
 ) -> None:
     """Merge datasets, dropping duplicates (same env version, workload and design)."""
-    from archgym.datasets import merge
+    from archgym.data.datasets import merge
 
     r = merge(sources, out, on_bad="skip" if skip_bad else "raise")
     console.print(f"{r.rows_in:,} rows read, {r.rows_added:,} written to {r.out}, {r.duplicates:,} duplicates dropped")
@@ -125,7 +125,7 @@ def export_cmd(
     skip_bad: bool = typer.Option(False, help="leave out unreadable shards instead of stopping"),
 ) -> None:
     """Export a dataset as one CSV file or as a Minari dataset (if Minari is installed)."""
-    from archgym import datasets
+    from archgym.data import datasets
 
     on_bad = "skip" if skip_bad else "raise"
     if fmt == "csv":

@@ -117,7 +117,7 @@ def report_cmd(
 
 def _backend(workers: Optional[int], dask_local: Optional[int], scheduler: Optional[str], serial: bool) -> Any:
     """The backend the options ask for; more than one is a user error."""
-    from archgym.sweep.backends import DaskBackend, ProcessBackend, SerialBackend
+    from archgym.backends import DaskBackend, ProcessBackend, SerialBackend
 
     given = [name for name, v in (("--workers", workers), ("--dask-local", dask_local),
                                   ("--scheduler", scheduler), ("--serial", serial or None)) if v is not None]

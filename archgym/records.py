@@ -10,11 +10,16 @@ for the fixed columns; knobs are stored as ``design.<knob>`` and metrics as
 * every ``shard_size`` records (and on :meth:`RecordWriter.close`) the journal
   becomes an immutable Parquet shard, written to a temporary name, synced and
   renamed atomically, and only then is the journal deleted;
-* readers combine the shards with any journal whose shard was never written,
-  so nothing a killed writer flushed is lost and nothing is counted twice.
+* readers (:func:`archgym.data.datasets.load`) combine the shards with any
+  journal whose shard was never written, so nothing a killed writer flushed is
+  lost and nothing is counted twice; :func:`fold_journals` turns such journals
+  into shards when a writer resumes the folder.
 
 Shards are never rewritten; several writers (processes) may append to the same
-folder, each with its own shard names.
+folder, each with its own shard names: ``part-<writer>-<seq>.parquet``
+(:func:`shard_path`), whoever writes them (a :class:`RecordWriter`, a sweep
+trial, a dataset merge). This module owns the on-disk format: the schema, the
+names, the journal and the shard writer.
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ from archgym.fileio import atomic_output
 from archgym.space import ParameterSpace
 
 if TYPE_CHECKING:
-    import pandas as pd
     import pyarrow as pa
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,13 @@ PROVENANCE: dict[str, str] = {
     "timestamp": "float64",
 }
 
+#: provenance columns added for replay (docs/reproducibility.md): every new record has them,
+#: records written before them do not, and readers accept their absence
+REPLAY_PROVENANCE: dict[str, str] = {
+    "env_kwargs": "string",  # JSON of the keyword arguments the env was built with
+    "proxy_sha256": "string",  # SHA-256 of the proxy model file of a cost_model="proxy" env, else ""
+}
+
 DESIGN_PREFIX = "design."
 METRIC_PREFIX = "metric."
 SHARD_GLOB = "part-*.parquet"
@@ -68,7 +79,7 @@ def record_schema(space: ParameterSpace, metric_names: Sequence[str]) -> "pa.Sch
     import pyarrow as pa
 
     types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
-    fields = [pa.field(n, types[t]) for n, t in PROVENANCE.items()]
+    fields = [pa.field(n, types[t]) for n, t in {**PROVENANCE, **REPLAY_PROVENANCE}.items()]
     fields += [pa.field(DESIGN_PREFIX + k, types[t]) for k, t in space.column_types().items()]
     fields += [pa.field(METRIC_PREFIX + m, pa.float64()) for m in metric_names]
     return pa.schema(fields)
@@ -82,7 +93,7 @@ def make_record(
     **provenance: Any,
 ) -> dict[str, Any]:
     """Flatten one evaluation into a record (missing metrics become NaN)."""
-    rec = {k: provenance.get(k) for k in PROVENANCE}
+    rec = {k: provenance.get(k) for k in (*PROVENANCE, *REPLAY_PROVENANCE)}
     rec.update({DESIGN_PREFIX + k: v for k, v in design.items()})
     rec.update({METRIC_PREFIX + m: float(metrics.get(m, math.nan)) for m in metric_names})
     return rec
@@ -107,23 +118,23 @@ class RecordWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.schema = record_schema(space, metric_names)
         self.shard_size = int(shard_size)
-        self._writer_id = uuid.uuid4().hex[:12]
+        self._writer_id = new_writer_id()
         self._seq = 0
         self._buffer: list[dict[str, Any]] = []
         self._journal = None
         self.rows_written = 0
 
     def _journal_path(self) -> Path:
-        return self.directory / f"_journal-{self._writer_id}-{self._seq:05d}.jsonl"
+        return journal_path(self.directory, self._writer_id, self._seq)
 
     def _shard_path(self) -> Path:
-        return self.directory / f"part-{self._writer_id}-{self._seq:05d}.parquet"
+        return shard_path(self.directory, self._writer_id, self._seq)
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Add one record; it is on disk (journal) when this returns."""
         if self._journal is None:
             self._journal = open(self._journal_path(), "a", encoding="utf-8")
-        self._journal.write(json.dumps(record, default=_json_default) + "\n")
+        self._journal.write(json.dumps(record, default=json_default) + "\n")
         self._journal.flush()
         self._buffer.append(dict(record))
         self.rows_written += 1
@@ -134,7 +145,7 @@ class RecordWriter:
         """Turn the buffered records into an immutable Parquet shard."""
         if not self._buffer:
             return
-        write_shard(self._buffer, self.schema, self._shard_path())
+        write_shard(self._shard_path(), self._buffer, self.schema)
         assert self._journal is not None
         self._journal.close()
         self._journal_path().unlink(missing_ok=True)
@@ -152,22 +163,45 @@ class RecordWriter:
         self.close()
 
 
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):
+def new_writer_id() -> str:
+    """A fresh writer id for shard names (random: concurrent writers never collide)."""
+    return uuid.uuid4().hex[:12]
+
+
+def shard_path(directory: str | os.PathLike[str], writer: str, seq: int = 0) -> Path:
+    """Where writer ``writer`` puts its ``seq``-th shard: ``part-<writer>-<seq>.parquet``."""
+    return Path(directory) / f"part-{writer}-{seq:05d}.parquet"
+
+
+def journal_path(directory: str | os.PathLike[str], writer: str, seq: int = 0) -> Path:
+    """The journal of the shard :func:`shard_path` names: ``_journal-<writer>-<seq>.jsonl``."""
+    return Path(directory) / f"_journal-{writer}-{seq:05d}.jsonl"
+
+
+def json_default(obj: Any) -> Any:
+    """``json.dumps``'s fallback for archgym's values: numpy scalars and arrays, paths; others raise TypeError."""
+    if hasattr(obj, "item") and getattr(obj, "ndim", 0) == 0:
         return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
     raise TypeError(f"cannot serialise {type(obj).__name__} in a record")
 
 
-def write_shard(rows: list[dict[str, Any]], schema: "pa.Schema", path: Path) -> None:
-    """Write ``rows`` as one immutable Parquet shard at ``path``, atomically."""
+def write_shard(path: Path, data: "pa.Table | Sequence[Mapping[str, Any]]", schema: "pa.Schema | None" = None) -> Path:
+    """Write a table (or rows, typed by ``schema``) as one immutable Parquet shard at ``path``, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pylist(list(data), schema=schema)
     with atomic_output(path) as tmp:
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp)
+        pq.write_table(table, tmp)
+    return Path(path)
 
 
-def _journal_rows(path: Path) -> list[dict[str, Any]]:
+def journal_rows(path: Path) -> list[dict[str, Any]]:
+    """The complete records of a journal (a partially written last line is dropped, with a warning)."""
     rows = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -178,35 +212,49 @@ def _journal_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _shard_of(journal: Path) -> Path:
+    return journal.with_name(journal.name.replace("_journal-", "part-").removesuffix(".jsonl") + ".parquet")
+
+
 def orphan_journals(directory: str | os.PathLike[str]) -> list[Path]:
     """Journals whose Parquet shard was never written (their writer stopped early)."""
-    d = Path(directory)
-    out = []
-    for j in sorted(d.glob(JOURNAL_GLOB)):
-        shard = d / (j.name.replace("_journal-", "part-").removesuffix(".jsonl") + ".parquet")
-        if not shard.exists():
-            out.append(j)
-    return out
+    return [j for j in sorted(Path(directory).glob(JOURNAL_GLOB)) if not _shard_of(j).exists()]
 
 
-def read_records(directory: str | os.PathLike[str]) -> "pd.DataFrame":
-    """All records in a folder (shards plus unfinished journals), as a DataFrame.
+def fold_journals(directory: str | os.PathLike[str], schema: "pa.Schema | None" = None) -> int:
+    """Turn orphan journals into the shards their writer would have written; returns the rows folded.
 
-    Rows are ordered by shard name and then by position, so a single run's
-    records come back in evaluation order.
+    For a writer resuming a folder another (killed) writer left journals in:
+    each journal's complete rows become the shard of the same name, typed by
+    ``schema`` when the rows' columns are its columns (else as pyarrow infers
+    them), and only then is the journal deleted, so a crash while folding loses
+    nothing. Call it while no other writer appends to the folder.
     """
-    import pandas as pd
-    import pyarrow.parquet as pq
+    import pyarrow as pa
 
-    d = Path(directory)
-    if not d.is_dir():
-        raise FileNotFoundError(f"no record folder at {d}")
-    frames = [pq.read_table(p).to_pandas() for p in sorted(d.glob(SHARD_GLOB))]
-    frames += [pd.DataFrame(_journal_rows(j)) for j in orphan_journals(d)]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=list(PROVENANCE))
-    return pd.concat(frames, ignore_index=True)
+    folded = 0
+    for journal in orphan_journals(directory):
+        rows = journal_rows(journal)
+        if rows:
+            typed = schema is not None and {k for r in rows for k in r} <= set(schema.names)
+            table = pa.Table.from_pylist(rows, schema=schema if typed else None)
+            write_shard(_shard_of(journal), table)
+            folded += len(rows)
+        journal.unlink()
+        log.info("folded %d journal rows of %s into its shard", len(rows), journal.name)
+    return folded
+
+
+def replay_provenance(env: Any) -> dict[str, str]:
+    """The :data:`REPLAY_PROVENANCE` columns of an archgym env: its build arguments and proxy checksum."""
+    from archgym.fileio import sha256_file
+
+    kwargs = env.unwrapped.make_kwargs
+    proxy = kwargs.get("proxy")
+    return {
+        "env_kwargs": json.dumps(kwargs, sort_keys=True),
+        "proxy_sha256": sha256_file(proxy) if isinstance(proxy, str) and os.path.isfile(proxy) else "",
+    }
 
 
 def attach_recorder(
@@ -241,6 +289,7 @@ def attach_recorder(
         agent=agent,
         hyperparameters=json.dumps(dict(hyperparameters or {}), sort_keys=True),
         seed=seed,
+        **replay_provenance(base),
     )
 
     def listener(ev: Any) -> None:

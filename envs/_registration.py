@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: designs (or edits) per episode unless ``max_steps`` says otherwise; the registered ``max_episode_steps``
+DEFAULT_MAX_STEPS = 10
+
 
 @dataclass(frozen=True)
 class EnvEntry:
@@ -35,9 +38,14 @@ ENVS: dict[str, EnvEntry] = {
 
 
 def register_all() -> None:
-    """Register every id in :data:`ENVS` with Gymnasium (idempotent)."""
+    """Register every id in :data:`ENVS` with Gymnasium (idempotent).
+
+    ``max_episode_steps`` is the envs' default episode length, so Gymnasium's
+    ``TimeLimit`` and any wrapper reading ``env.spec`` see the horizon.
+    """
     import gymnasium
 
     for env_id, entry in ENVS.items():
         if env_id not in gymnasium.registry:
-            gymnasium.register(env_id, entry_point=entry.entry_point, vector_entry_point=entry.vector_entry_point)
+            gymnasium.register(env_id, entry_point=entry.entry_point, vector_entry_point=entry.vector_entry_point,
+                               max_episode_steps=DEFAULT_MAX_STEPS)

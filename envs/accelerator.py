@@ -26,21 +26,26 @@ class AcceleratorEnv(DesignEnv):
     ``MultiDiscrete`` with one index per knob (``action_format="dict"`` gives
     a ``Dict`` of ``Discrete``). ``env.unwrapped.design_space`` decodes
     indices; ``env.unwrapped.evaluate({"pe_rows": 64, ...})`` takes values.
+    With ``formulation="edit"`` an action is one knob edit instead: ``Discrete``,
+    see ``edit_actions`` and :class:`archgym.envs.formulations.DesignEditor`.
 
     {knob_table}
 
     ## Observation Space
 
-    ``Box(-30, 30, (6,), float32)``:
+    ``formulation="archgym"`` (the default): ``Box(float32)`` of shape (7,):
 
     | index | meaning | min | max |
     | --- | --- | --- | --- |
-    | 0 | log10 latency_cycles of the last design | -30 | 30 |
+    | 0 | log10 latency_cycles of the last design (0 if none or infeasible) | -30 | 30 |
     | 1 | log10 energy_pj | -30 | 30 |
     | 2 | log10 area_mm2 | -30 | 30 |
     | 3 | log10 dram_bytes | -30 | 30 |
-    | 4 | log10 utilization | -30 | 30 |
-    | 5 | 1 if the last design was feasible, else 0 | 0 | 1 |
+    | 4 | utilization (a fraction, as is) | -30 | 30 |
+    | 5 | 1 if the last design was feasible | 0 | 1 |
+    | 6 | 1 if the last design was infeasible | 0 | 1 |
+
+    {observation_formulations}
 
     ## Rewards
 
@@ -51,14 +56,9 @@ class AcceleratorEnv(DesignEnv):
     infeasible design (no tiling fits its SRAMs) gets the objective's
     ``infeasible_reward`` and ``info["feasible"] = False`` with the reason.
 
-    ## Starting State
+    {reward_formulations}
 
-    All-zero observation: no design evaluated yet.
-
-    ## Episode End
-
-    Truncated after ``max_steps`` designs; terminated when the objective's
-    targets/budgets are met (target-spec objectives only).
+    {episode_rules}
 
     ## Arguments
 
@@ -71,7 +71,7 @@ class AcceleratorEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (accelerator model 0.1).
-    * v1: hard budgets by default, well-defined observations at reset and after infeasible designs.
+    * v1: hard budgets by default, well-defined observations at reset and after infeasible designs; formulations ``bandit`` and ``edit``, ``reward_scale``, an observation that tells "no design yet" and "infeasible" apart, ``spec.max_episode_steps``.
     """
 
     env_id = "archgym/Accelerator-v1"

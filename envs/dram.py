@@ -45,12 +45,14 @@ class DRAMEnv(DesignEnv):
     ``MultiDiscrete`` with one index per knob (``action_format="dict"`` gives
     a ``Dict`` of ``Discrete``). ``env.unwrapped.design_space`` decodes
     indices; ``env.unwrapped.evaluate({"PagePolicy": "Closed", ...})`` takes values.
+    With ``formulation="edit"`` an action is one knob edit instead: ``Discrete``,
+    see ``edit_actions`` and :class:`archgym.envs.formulations.DesignEditor`.
 
     {knob_table}
 
     ## Observation Space
 
-    ``Box(-30, 30, (6,), float32)``:
+    ``formulation="archgym"`` (the default): ``Box(float32)`` of shape (7,):
 
     | index | meaning | min | max |
     | --- | --- | --- | --- |
@@ -58,8 +60,11 @@ class DRAMEnv(DesignEnv):
     | 1 | log10 power_mw (DRAMGym's "power") | -30 | 30 |
     | 2 | log10 latency_ns, mean read latency | -30 | 30 |
     | 3 | log10 bandwidth_gbps | -30 | 30 |
-    | 4 | log10 row_hit_rate (-30 when no request hits) | -30 | 30 |
-    | 5 | 1 if the last design was feasible, else 0 | 0 | 1 |
+    | 4 | row_hit_rate (a fraction, as is) | -30 | 30 |
+    | 5 | 1 if the last design was feasible | 0 | 1 |
+    | 6 | 1 if the last design was infeasible | 0 | 1 |
+
+    {observation_formulations}
 
     ``info["metrics"]`` has every metric, including DRAMGym's raw observation
     ``energy`` (mJ), ``power`` (W) and ``latency`` (DRAMSys's total time, s).
@@ -81,14 +86,9 @@ class DRAMEnv(DesignEnv):
     does not cover; such a design is infeasible (``info["feasible"]`` is
     false, ``info["reason"]`` says why).
 
-    ## Starting State
+    {reward_formulations}
 
-    All-zero observation: no design evaluated yet.
-
-    ## Episode End
-
-    Truncated after ``max_steps`` designs; terminated when the objective's
-    targets are met (target-spec objectives only).
+    {episode_rules}
 
     ## Arguments
 
@@ -108,7 +108,7 @@ class DRAMEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (DRAM model 0.1.0).
-    * v1: refresh owed at the trace's end is issued (every knob acts), DDR4 offers only the refresh policies it supports, hard budgets, well-defined observations.
+    * v1: refresh owed at the trace's end is issued (every knob acts), DDR4 offers only the refresh policies it supports, hard budgets, well-defined observations; formulations ``bandit`` and ``edit``, ``reward_scale``, an observation that tells "no design yet" and "infeasible" apart, ``spec.max_episode_steps``.
     """
 
     env_id = "archgym/DRAM-v1"

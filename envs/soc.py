@@ -38,6 +38,8 @@ class SoCEnv(DesignEnv):
     ``MultiDiscrete`` with one index per knob (``action_format="dict"`` gives
     a ``Dict`` of ``Discrete``). ``env.unwrapped.design_space`` decodes
     indices; ``env.unwrapped.evaluate({"a53_cores": 2, ...})`` takes values.
+    With ``formulation="edit"`` an action is one knob edit instead: ``Discrete``,
+    see ``edit_actions`` and :class:`archgym.envs.formulations.DesignEditor`.
     The space depends on the workload (one ``ip_<task>`` knob per task with an
     accelerator) and on the mapping mode: ``mapping="agent"`` adds
     ``pe_<task>`` (the A53 that runs each task) and
@@ -49,16 +51,19 @@ class SoCEnv(DesignEnv):
 
     ## Observation Space
 
-    ``Box(-30, 30, (6,), float32)``:
+    ``formulation="archgym"`` (the default): ``Box(float32)`` of shape (7,):
 
     | index | meaning | min | max |
     | --- | --- | --- | --- |
-    | 0 | log10 latency_s of the last design | -30 | 30 |
+    | 0 | log10 latency_s of the last design (0 if none or infeasible) | -30 | 30 |
     | 1 | log10 power_w | -30 | 30 |
     | 2 | log10 energy_j | -30 | 30 |
     | 3 | log10 area_mm2 | -30 | 30 |
-    | 4 | log10 utilization (mean PE busy fraction) | -30 | 30 |
-    | 5 | 1 if the last design was feasible, else 0 | 0 | 1 |
+    | 4 | utilization (mean PE busy fraction, as is) | -30 | 30 |
+    | 5 | 1 if the last design was feasible | 0 | 1 |
+    | 6 | 1 if the last design was infeasible | 0 | 1 |
+
+    {observation_formulations}
 
     ## Rewards
 
@@ -71,14 +76,9 @@ class SoCEnv(DesignEnv):
     ``info["metrics"]`` also holds per-block area, energy and utilisation and
     the slack to each budget (``slack_latency_s``...).
 
-    ## Starting State
+    {reward_formulations}
 
-    All-zero observation: no design evaluated yet.
-
-    ## Episode End
-
-    Truncated after ``max_steps`` designs; terminated when every budget of the
-    target spec is met.
+    {episode_rules}
 
     ## Arguments
 
@@ -93,7 +93,7 @@ class SoCEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (SoC model 0.1.0).
-    * v1: bit-for-bit results whatever PYTHONHASHSEED, hard budgets by default.
+    * v1: bit-for-bit results whatever PYTHONHASHSEED, hard budgets by default; formulations ``bandit`` and ``edit``, ``reward_scale``, an observation that tells "no design yet" and "infeasible" apart, ``spec.max_episode_steps``.
     """
 
     env_id = "archgym/SoC-v1"

@@ -21,11 +21,15 @@ def design_env_parts(env: gym.Env, wrapper: str) -> tuple[Any, spaces.Box]:
     """The ``DesignEnv`` under ``env`` and ``env``'s flat ``Box`` observation space, for a design-env wrapper.
 
     Raises:
-        UserError: ``env`` is not an archgym design env, or its observations are not a flat ``Box``.
+        UserError: ``env`` is not an archgym design env, has the knob-editing formulation
+            (``formulation="edit"``), or its observations are not a flat ``Box``.
     """
     base = env.unwrapped
     if not hasattr(base, "design_space") or not hasattr(base, "action_format"):
         raise UserError(f"{wrapper} wraps archgym design envs; {type(base).__name__} is not one")
+    if getattr(base, "formulation", "archgym") == "edit":
+        raise UserError(f"{wrapper} composes complete designs; an env with formulation='edit' already "
+                        "changes one knob per step")
     inner = env.observation_space
     if not isinstance(inner, spaces.Box) or len(inner.shape) != 1:
         raise UserError(f"{wrapper} needs a flat Box observation space, got {inner}")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from archgym.sweep.backends import Backend, ProcessBackend
+from archgym.backends import Backend, ProcessBackend
 from archgym.sweep.plan import Trial, unique
 from archgym.sweep.store import ResultStore
 from archgym.sweep.trial import run_trial

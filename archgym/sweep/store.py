@@ -3,14 +3,14 @@
 Layout of ``DIR``::
 
     trials/<key>.json                       one result per trial (ok or failed): the commit marker
-    records/<env>/part-<key>.parquet        that trial's evaluation records (a dataset folder per env id)
+    records/<env>/part-<key>-00000.parquet  that trial's evaluation records (a dataset folder per env id)
     sweeps/<sha>.yaml                       each sweep file run into DIR, for provenance
 
 A trial is *finished* when its JSON exists. Both files are written to a
 temporary name, synced and renamed, records first: a process killed at any
 moment leaves either a finished trial or none, and a trial run again replaces
 its records file instead of adding a second copy. ``records/<env>`` is read by
-:func:`archgym.records.read_records` like any dataset.
+:func:`archgym.data.datasets.load` like any dataset.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from archgym.fileio import atomic_write_bytes
+from archgym.records import json_default
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -78,14 +79,14 @@ class ResultStore:
 
     def write(self, result: dict[str, Any], records: tuple[list[dict[str, Any]], "pa.Schema"] | None) -> None:
         """Commit one trial: its records (if any), then its result JSON."""
-        from archgym.records import write_shard
+        from archgym.records import shard_path, write_shard
 
         key = result["key"]
         if records is not None and records[0]:
             folder = self.records_dir(result["trial"]["env_id"])
             folder.mkdir(parents=True, exist_ok=True)
-            write_shard(records[0], records[1], folder / f"part-{key}.parquet")
-        text = json.dumps(result, sort_keys=True, default=_json_default)
+            write_shard(shard_path(folder, key), records[0], records[1])
+        text = json.dumps(result, sort_keys=True, default=json_default)
         atomic_write_bytes(self.trials_dir / f"{key}.json", text.encode())
 
     def keep_sweep_file(self, text: str) -> Path:
@@ -96,9 +97,3 @@ class ResultStore:
         if not path.exists():
             atomic_write_bytes(path, text.encode())
         return path
-
-
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    return str(obj)

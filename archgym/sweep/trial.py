@@ -19,40 +19,9 @@ import hashlib
 import math
 import os
 import socket
-import sys
 import time
 import traceback
 from typing import Any, Sequence
-
-#: environment variables that cap the threads of BLAS/OpenMP libraries
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS")
-
-_pinned = False
-
-
-def pin_threads() -> None:
-    """One thread per trial: BLAS/OpenMP pools and torch, so parallel trials do not oversubscribe cores.
-
-    The environment variables cover libraries imported later (torch reads
-    ``OMP_NUM_THREADS`` when it starts); threadpoolctl and
-    ``torch.set_num_threads`` cover those already loaded.
-    """
-    global _pinned
-    if _pinned:
-        return
-    for var in THREAD_VARIABLES:
-        os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:
-        pass
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(1)
-    _pinned = True
 
 
 def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, Any]:
@@ -66,6 +35,7 @@ def run_trial(trial: dict[str, Any], imports: Sequence[str] = ()) -> dict[str, A
     runner to write; every other entry is JSON-ready.
     """
     import archgym
+    from archgym.backends import pin_threads
     from archgym.sweep.plan import Trial
     from archgym.sweep.plugins import load_plugins
 
@@ -127,6 +97,7 @@ def _search(t: Any) -> dict[str, Any]:
         "target_met_step": met_at[0] if met_at else None,
         "evaluations": len(history),
         "feasible": int(history.feasible.sum()),
+        "simulator_seconds": float(sum(e.wall_time_s for e in history)),
         "best_reward": None if best is None else float(best.reward),
         "best_step": None if best is None else best.step,
         "best_design": None if best is None else dict(best.design),

@@ -24,6 +24,7 @@ import numpy as np
 from run import dataset, targets_of  # run.py beside this file: the cached datasets and targets
 
 from archgym import proxy
+from archgym.proxy import training
 
 HERE = Path(__file__).parent
 
@@ -52,8 +53,8 @@ def candidates(env_id: str, data: Path, sizes: list[int], n_test: int = 2000) ->
                 log_target = params.pop("target", "log") == "log" and bool(np.all(y > 0))
                 z = np.log(y) if log_target else y
                 mean, scale = float(np.mean(z[tr])), float(np.std(z[tr])) or 1.0
-                with proxy._one_thread():
-                    est = proxy._estimator(kind, 0, params, raw_columns=schema.log_columns)
+                with training._one_thread():
+                    est = training._estimator(kind, 0, params, raw_columns=schema.log_columns)
                     est.fit(x[tr], (z[tr] - mean) / scale)
                 tm = proxy.TargetModel(est, log_target, mean, scale, dict(cand))
                 with np.errstate(over="ignore", invalid="ignore"):

@@ -33,7 +33,8 @@ import numpy as np
 from run import dataset, one_thread  # run.py beside this file: the cached benchmark datasets
 
 from archgym import proxy
-from archgym.collect import make_env
+from archgym.data.collect import make_env
+from archgym.proxy import timing
 
 HERE = Path(__file__).parent
 
@@ -41,7 +42,7 @@ HERE = Path(__file__).parent
 def per_design(fn: Callable[[], object], n: int) -> float:
     """Seconds per design of ``fn`` (a batch of ``n``): one warm-up call, then the best of >= 1 s of runs."""
     fn()  # the first call of a process is slower (caches, lazily built tables)
-    return proxy._per_eval(fn, n, min_time=1.0)
+    return timing._per_eval(fn, n, min_time=1.0)
 
 
 def main() -> None:

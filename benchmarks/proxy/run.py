@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from archgym import datasets, proxy
-from archgym.collect import collect, make_env
+from archgym import proxy
+from archgym.data import datasets
+from archgym.data.collect import collect, make_env
 from archgym.envs._registration import ENVS
 
 HERE = Path(__file__).parent

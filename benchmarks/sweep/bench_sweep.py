@@ -20,7 +20,7 @@ import tempfile
 import time
 from typing import Any
 
-from archgym.sweep.backends import Backend, DaskBackend, ProcessBackend, SerialBackend
+from archgym.backends import Backend, DaskBackend, ProcessBackend, SerialBackend
 from archgym.sweep.plan import Trial, expand
 from archgym.sweep.runner import run_sweep
 from archgym.sweep.spec import parse_spec

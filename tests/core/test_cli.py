@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from archgym.records import read_records
+from archgym.data.datasets import load as load_records
 
 
 def test_run_writes_records_plot_and_best(tmp_path, run_cli):
     code, out, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "random", "--budget", "30",
                             "--seed", "3", "--out", str(tmp_path), "--quiet"])
     assert code == 0
-    df = read_records(tmp_path / "records")
+    df = load_records(tmp_path / "records")
     assert len(df) == 30 and list(df["step"]) == list(range(1, 31))
     assert set(df["agent"]) == {"random"} and set(df["seed"]) == {3} and set(df["env_id"]) == {"archgym-test/Toy-v0"}
     assert (tmp_path / "convergence.png").stat().st_size > 1000
@@ -28,7 +28,7 @@ def test_same_seed_same_records(tmp_path, run_cli):
     for d in ("a", "b"):
         run_cli(["run", "--env", "archgym-test/Toy-v0", "--budget", "15", "--seed", "5", "--out",
                  str(tmp_path / d), "--quiet"])
-        frames.append(read_records(tmp_path / d / "records").drop(columns=["run_id", "timestamp", "wall_time_s"]))
+        frames.append(load_records(tmp_path / d / "records").drop(columns=["run_id", "timestamp", "wall_time_s"]))
     assert frames[0].equals(frames[1])
 
 

@@ -10,7 +10,8 @@ import textwrap
 
 import pandas as pd
 
-from archgym.records import RecordWriter, make_record, orphan_journals, read_records
+from archgym.data.datasets import load as load_records
+from archgym.records import RecordWriter, make_record, orphan_journals
 from archgym.space import ParameterSpace, categorical, pow2
 
 SPACE = ParameterSpace([pow2("size", 1, 8, default=1), categorical("colour", ["red", "blue"], default="red")])
@@ -28,7 +29,7 @@ def test_shards_hold_every_record_in_order(tmp_path):
             w.append(_rec(i))
     shards = sorted(tmp_path.glob("part-*.parquet"))
     assert len(shards) == 3 and not list(tmp_path.glob("_journal-*"))
-    df = read_records(tmp_path)
+    df = load_records(tmp_path)
     assert list(df["step"]) == list(range(10))
     assert df["metric.area_mm2"].isna().all() and (df["design.colour"] == "blue").all()
     assert str(df["design.size"].dtype) == "int64"
@@ -42,7 +43,7 @@ def test_appending_never_rewrites_existing_shards(tmp_path):
     with RecordWriter(tmp_path, SPACE, ["latency_cycles"], shard_size=2) as w:
         w.append(_rec(4))
     assert all(os.stat(p).st_mtime_ns == t for p, t in before.items())
-    assert len(read_records(tmp_path)) == 5
+    assert len(load_records(tmp_path)) == 5
 
 
 def test_killed_writer_loses_nothing_it_flushed(tmp_path):
@@ -61,7 +62,7 @@ def test_killed_writer_loses_nothing_it_flushed(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert len(list(tmp_path.glob("part-*.parquet"))) == 2
     assert len(orphan_journals(tmp_path)) == 1
-    df = read_records(tmp_path)
+    df = load_records(tmp_path)
     assert sorted(df["step"]) == list(range(13))
 
 
@@ -72,6 +73,6 @@ def test_partial_last_journal_line_is_dropped(tmp_path):
     journal = next(tmp_path.glob("_journal-*"))
     with open(journal, "a") as fh:
         fh.write('{"step": 2, "env_')
-    df = read_records(tmp_path)
+    df = load_records(tmp_path)
     assert list(df["step"]) == [0, 1]
     assert isinstance(df, pd.DataFrame)

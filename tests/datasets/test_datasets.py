@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from archgym import datasets
-from archgym.collect import collect, latin_hypercube
+from archgym.data import datasets
+from archgym.data.collect import collect, latin_hypercube
 from archgym.errors import UserError
 from archgym.records import RecordWriter, make_record
 from archgym.space import ParameterSpace, integer, pow2
@@ -71,7 +71,7 @@ def test_collect_on_a_process_pool_matches_one_process(tmp_path):
     env = "archgym/Accelerator-v1"
     collect(env, 24, tmp_path / "one", sampler="lhs", seed=0, chunk_size=8)
     r = collect(env, 24, tmp_path / "two", sampler="lhs", seed=0, chunk_size=8, workers=2)
-    assert r.workers == "2 processes"
+    assert r.workers == "process pool, 2 workers"
     cols = [c for c in datasets.load(tmp_path / "one").columns if c.startswith(("design.", "metric."))]
     pd.testing.assert_frame_equal(datasets.load(tmp_path / "one")[cols], datasets.load(tmp_path / "two")[cols])
 
@@ -151,6 +151,29 @@ def test_unfinished_journal_rows_are_read(tmp_path, toy_env):
     assert len(df) == 3 and datasets.info(tmp_path)["pending_journal_rows"] == 3
     assert len(datasets.existing_keys(tmp_path)) == 3
     w.close()
+
+
+def test_collect_folds_a_killed_collects_journal_on_resume(tmp_path, toy_env):
+    """A collect killed before its first shard leaves journal rows; the rerun makes them a shard and counts them."""
+    first = collect(TOY, 20, tmp_path / "ref", sampler="lhs", seed=4, chunk_size=8)
+    rows = datasets.load(tmp_path / "ref").to_dict("records")
+    space = toy_env.unwrapped.design_space
+    w = RecordWriter(tmp_path / "d", space, ["latency_cycles", "energy_pj", "area_mm2"], shard_size=1000)
+    for r in rows[:7]:  # the killed writer: journal only, never closed
+        w.append(r)
+    w._journal.write('{"partial')  # and a half-written last line
+    w._journal.flush()
+    assert datasets.info(tmp_path / "d")["pending_journal_rows"] == 7
+    again = collect(TOY, 20, tmp_path / "d", sampler="lhs", seed=4, chunk_size=8)
+    assert not list((tmp_path / "d").glob("_journal-*"))
+    assert again.duplicates == 7 and again.added == first.added - 7 and again.rows_total == first.added
+    summary = datasets.info(tmp_path / "d")
+    assert summary["pending_journal_rows"] == 0 and summary["rows"] == first.added
+    assert list(summary["workloads"].values()) == [first.added] and datasets.verify(tmp_path / "d") == []
+    cols = ["design.size", "design.count", "design.colour", "metric.latency_cycles"]
+    got, ref = (datasets.load(tmp_path / d, columns=cols).sort_values(cols).reset_index(drop=True)
+                for d in ("d", "ref"))
+    pd.testing.assert_frame_equal(got, ref)
 
 
 def test_design_keys_ignore_integer_versus_float_columns():

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from archgym import datasets
-from archgym.collect import collect
+from archgym.data import datasets
+from archgym.data.collect import collect
 from archgym.errors import UserError
 
 TOY = "archgym-test/Toy-v0"

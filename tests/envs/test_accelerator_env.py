@@ -11,7 +11,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import archgym  # noqa: F401
 from archgym.agents import make_agent
 from archgym.cli import main
-from archgym.records import read_records
+from archgym.data.datasets import load as load_records
 
 ENV_ID = "archgym/Accelerator-v1"
 
@@ -60,7 +60,7 @@ def test_done_when_command(tmp_path, capsys):
         assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "best design" in out and "latency_cycles" in out
-    a, b = (read_records(tmp_path / d / "records") for d in ("a", "b"))
+    a, b = (load_records(tmp_path / d / "records") for d in ("a", "b"))
     assert len(a) == 60 and (tmp_path / "a" / "convergence.png").exists() and (tmp_path / "a" / "best.json").exists()
     assert set(a["simulator"]) == {"accelerator"} and set(a["env_version"]) == {1}
     cols = [c for c in a.columns if c.startswith(("design.", "metric.")) or c in ("reward", "feasible", "step")]

@@ -26,7 +26,7 @@ def test_step_reports_design_metrics_and_reward(toy_env):
     assert info["design"] == {"size": 16, "count": 3, "colour": "green"}
     assert info["metrics"] == {"latency_cycles": 1.0, "area_mm2": 1.0}
     assert info["feasible"] and reward == 0.0 == -np.log10(1.0)
-    assert obs[-1] == 1.0 and obs[0] == 0.0 and obs[1] == 0.0
+    assert list(obs[-2:]) == [1.0, 0.0] and obs[0] == 0.0 and obs[1] == 0.0  # feasible; log10(1) = 0
 
 
 def test_infeasible_design_is_reported_not_crashed(toy_env):
@@ -69,7 +69,7 @@ def test_unknown_workload_lists_choices():
 def test_make_vec_uses_batch_form_and_matches_single():
     venv = gymnasium.make_vec("archgym-test/Toy-v0", num_envs=4, max_steps=2)
     obs, _ = venv.reset(seed=1)
-    assert obs.shape == (4, 3)
+    assert obs.shape == (4, 4)  # 2 metrics, feasible and infeasible flags
     actions = venv.action_space.sample()
     obs, rewards, term, trunc, infos = venv.step(actions)
     single = gymnasium.make("archgym-test/Toy-v0")

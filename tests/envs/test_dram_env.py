@@ -10,8 +10,8 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import archgym  # noqa: F401
 from archgym.cli import main
+from archgym.data.datasets import load as load_records
 from archgym.errors import UserError
-from archgym.records import read_records
 from archgym.simulators.dram import generate, write_trace
 
 ENV_ID = "archgym/DRAM-v1"
@@ -75,7 +75,7 @@ def test_done_when_command(tmp_path, capsys):
         raise SystemExit(0)
     assert exc.value.code == 0
     assert "best design" in capsys.readouterr().out
-    records = read_records(tmp_path / "a" / "records")
+    records = load_records(tmp_path / "a" / "records")
     assert len(records) == 20 and set(records["simulator"]) == {"dram"}
 
 

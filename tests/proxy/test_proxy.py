@@ -6,8 +6,9 @@ import gymnasium
 import numpy as np
 import pytest
 
-from archgym import datasets, proxy
-from archgym.collect import collect
+from archgym import proxy
+from archgym.data import datasets
+from archgym.data.collect import collect
 from archgym.errors import UserError
 from archgym.records import RecordWriter, attach_recorder
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from archgym import proxy
-from archgym.collect import collect, make_env
+from archgym.data.collect import collect, make_env
+from archgym.errors import UserError
 
 TOY = "archgym-test/Toy-v0"
 SOC = "archgym/SoC-v1"
@@ -23,7 +24,7 @@ def toy_data(tmp_path_factory):
 def soc_frame(tmp_path_factory):
     d = tmp_path_factory.mktemp("socfast") / "data"
     collect(SOC, 120, d, sampler="lhs", seed=0, chunk_size=60)
-    from archgym import datasets
+    from archgym.data import datasets
 
     return proxy.training_frame(datasets.load(d))
 
@@ -123,10 +124,10 @@ def test_soc_proxy_uses_derived_features_on_both_paths(soc_frame):
 
 def test_auto_may_choose_trees_only_by_a_margin(toy_data, monkeypatch):
     """A tree candidate needs a validation RMSE below TREE_MARGIN x the best numpy one's."""
-    monkeypatch.setattr(proxy, "TREE_MARGIN", 0.0)  # trees can never win
+    monkeypatch.setattr(proxy.training, "TREE_MARGIN", 0.0)  # trees can never win
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
     assert set(m.transforms()["estimators"].values()) <= {"poly", "mlp"}
-    monkeypatch.setattr(proxy, "TREE_MARGIN", 1e9)  # trees always win
+    monkeypatch.setattr(proxy.training, "TREE_MARGIN", 1e9)  # trees always win
     m = proxy.train(toy_data, ["latency_cycles", "area_mm2"], "auto", measure_speed=False)
     assert set(m.transforms()["estimators"].values()) <= {"gbt", "rf"}
 
@@ -180,3 +181,44 @@ def test_saved_model_rebuilds_its_flat_trees(toy_data, tmp_path):
     assert t.trees is not None
 
 
+
+
+def test_model_file_names_its_format_version(toy_data, tmp_path):
+    m = proxy.train(toy_data, ["latency_cycles"], "poly", measure_speed=False)
+    m.save(tmp_path / "m.proxy")
+    assert (tmp_path / "m.proxy").read_bytes().startswith(b"archgym-proxy 2\n")
+    loaded = proxy.load_model(tmp_path / "m.proxy")
+    assert loaded.format_version == proxy.FORMAT_VERSION == 2
+    x = np.random.default_rng(0).random((5, m.features.width))
+    np.testing.assert_array_equal(loaded.predict_encoded(x)[0]["latency_cycles"],
+                                  m.predict_encoded(x)[0]["latency_cycles"])
+    (tmp_path / "future.proxy").write_bytes(b"archgym-proxy 99\n")
+    with pytest.raises(UserError, match="file format 99"):
+        proxy.load_model(tmp_path / "future.proxy")
+
+
+def test_format_1_files_from_before_the_package_load(toy_data, tmp_path, monkeypatch):
+    """A joblib pickle naming archgym.proxy_models / archgym.proxy_encoding / archgym.proxy loads unchanged."""
+    import sys
+
+    import joblib
+
+    from archgym.proxy import encoding, models
+
+    m = proxy.train(toy_data, ["latency_cycles"], "mlp", measure_speed=False)
+    with monkeypatch.context() as mp:  # pickle the classes under the paths format-1 files recorded
+        for module, old, classes in ((models, "archgym.proxy_models", (models.TargetModel, models.FeasibilityModel)),
+                                     (encoding, "archgym.proxy_encoding", (encoding.FeatureSchema, encoding.Feature))):
+            mp.setitem(sys.modules, old, module)
+            for cls in classes:
+                mp.setattr(cls, "__module__", old)
+        mp.setattr(proxy.ProxyModel, "__module__", "archgym.proxy")
+        mp.setattr(m, "format_version", 1)
+        joblib.dump(m, tmp_path / "old.proxy", compress=3)
+    assert b"archgym.proxy_models" in __import__("zlib").decompress((tmp_path / "old.proxy").read_bytes())
+    assert "archgym.proxy_models" not in sys.modules
+    loaded = proxy.load_model(tmp_path / "old.proxy")
+    assert loaded.format_version == 1 and type(loaded.targets["latency_cycles"]) is models.TargetModel
+    x = np.random.default_rng(0).random((5, m.features.width))
+    np.testing.assert_array_equal(loaded.predict_encoded(x)[0]["latency_cycles"],
+                                  m.predict_encoded(x)[0]["latency_cycles"])

@@ -6,22 +6,16 @@ workers and Dask workers register the same env and agents as the test process.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
-from pathlib import Path
 from typing import Any
-
-import gymnasium
 
 from archgym.agents import AGENTS
 from archgym.agents.base import AskTellAgent, HyperParameter
 from archgym.errors import UserError
+from archgym.examples.toy.env import register as register_toy
 
-if "archgym-test/Toy-v0" not in gymnasium.registry:
-    _spec = importlib.util.spec_from_file_location("archgym_test_conftest", Path(__file__).parents[1] / "conftest.py")
-    _conftest = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_conftest)
+register_toy()
 
 
 class Tuned(AskTellAgent):

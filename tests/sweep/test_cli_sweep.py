@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from archgym.records import read_records
+from archgym.data.datasets import load as load_records
 from archgym.sweep.plan import expand
 from archgym.sweep.spec import load_spec
 from archgym.sweep.store import ResultStore
@@ -65,10 +65,10 @@ def test_kill_9_half_way_loses_and_duplicates_nothing(sweep_file, tmp_path):
     survived = ResultStore(out).finished_keys()
     assert 3 <= len(survived) < 16
     spec = load_spec(path)
-    from archgym.sweep.backends import SerialBackend
+    from archgym.backends import SerialBackend
     from archgym.sweep.runner import run_sweep
 
     outcome = run_sweep(expand(spec), out, backend=SerialBackend(), imports=spec.imports)
     assert outcome.skipped == len(survived) and outcome.ok == 16 - len(survived)
-    records = read_records(out / "records" / "archgym-test_Toy-v0")
+    records = load_records(out / "records" / "archgym-test_Toy-v0")
     assert len(records) == 16 * 10 and records.groupby("run_id").size().eq(10).all()

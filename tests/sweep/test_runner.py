@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archgym.records import read_records
-from archgym.sweep.backends import DaskBackend, ProcessBackend, SerialBackend
+from archgym.backends import DaskBackend, ProcessBackend, SerialBackend
+from archgym.data.datasets import load as load_records
 from archgym.sweep.plan import expand
 from archgym.sweep.runner import run_sweep
 from archgym.sweep.spec import load_spec
@@ -34,7 +34,7 @@ def test_serial_pool_and_dask_give_identical_results(sweep_file, tmp_path):
         runs[name] = _essence(_results(tmp_path / name))
     assert runs["serial"] == runs["pool"] == runs["dask"]
     assert len(runs["serial"]) == len(trials) == 12
-    records = read_records(tmp_path / "pool" / "records" / "archgym-test_Toy-v0")
+    records = load_records(tmp_path / "pool" / "records" / "archgym-test_Toy-v0")
     assert len(records) == len(trials) * spec.budget
     assert set(records["run_id"]) == {t.key for t in trials}
 
@@ -54,7 +54,7 @@ def test_resume_after_deleting_one_result_redoes_only_that_trial(sweep_file, tmp
     assert seen == [victim] and (outcome.ok, outcome.skipped) == (1, len(trials) - 1)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "trials").glob("*.json") if p.stem != victim} == mtimes
     assert _essence(_results(out)) == _essence(before)
-    records = read_records(out / "records" / "archgym-test_Toy-v0")
+    records = load_records(out / "records" / "archgym-test_Toy-v0")
     assert len(records) == len(trials) * spec.budget           # the re-run replaced its records, no duplicates
     again = run_sweep(trials, out, backend=SerialBackend(), imports=spec.imports)
     assert (again.ok, again.skipped) == (0, len(trials))

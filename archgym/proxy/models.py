@@ -2,7 +2,7 @@
 
 :class:`TargetModel` (one metric, on a log or linear standardised scale) and
 :class:`FeasibilityModel` wrap scikit-learn estimators; tree ensembles
-(:class:`~archgym.proxy_trees.FlatTrees`, compiled), MLPs (:class:`_NumpyMLP`)
+(:class:`~archgym.proxy.trees.FlatTrees`, compiled), MLPs (:class:`_NumpyMLP`)
 and :class:`PolyRidge` predict without scikit-learn's per-call checks, and
 :class:`PolyTables` evaluates ``poly`` targets from action indices by table
 look-up. Re-exported by :mod:`archgym.proxy`.
@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from archgym.proxy_encoding import IndexEncoder
-from archgym.proxy_trees import FlatTrees
+from archgym.proxy.encoding import IndexEncoder
+from archgym.proxy.trees import FlatTrees
 
 
 class _FastPaths:

@@ -20,7 +20,7 @@ simulator call. Any registered agent can be named instead (``random``, ``tpe``,
 ...); adaptive agents then search for ``chunk_size`` evaluations per chunk.
 
 Example:
-    >>> from archgym.collect import collect                           # doctest: +SKIP
+    >>> from archgym.data.collect import collect                           # doctest: +SKIP
     >>> collect("archgym/DRAM-v1", 2000, "data/dram", workers=4)       # doctest: +SKIP
 """
 
@@ -30,18 +30,19 @@ import logging
 import math
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from archgym.backends import InlineExecutor, make_backend
 from archgym.errors import UserError, unknown_choice
 from archgym.registry import make_env
 
 if TYPE_CHECKING:
-
+    from archgym.backends import Backend
     from archgym.space import ParameterSpace
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class Chunk:
     index: int
     budget: int
     seed: int
+    #: the env's registration when ``import archgym`` does not make it (a user's env), for worker processes
+    env_spec: Any = None
 
 
 def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
@@ -105,6 +108,11 @@ def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
     from archgym.envs.design_env import DesignVectorEnv
     from archgym.records import attach_recorder
 
+    if chunk.env_spec is not None:
+        import gymnasium
+
+        if chunk.env_id not in gymnasium.registry:
+            gymnasium.register(**{k: v for k, v in vars(chunk.env_spec).items() if k in _SPEC_ARGS})
     env = make_env(chunk.env_id, **chunk.env_kwargs)
     records: list[dict[str, Any]] = []
     try:
@@ -126,6 +134,10 @@ def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
     finally:
         env.close()
     return records
+
+
+_SPEC_ARGS = ("id", "entry_point", "reward_threshold", "nondeterministic", "max_episode_steps",
+              "order_enforce", "disable_env_checker", "kwargs", "additional_wrappers", "vector_entry_point")
 
 
 @dataclass
@@ -155,29 +167,15 @@ def plan(
     hyperparameters: Mapping[str, Any],
     seed: int,
     chunk_size: int,
+    env_spec: Any = None,
 ) -> list[Chunk]:
     """The chunks of a collection: ``ceil(samples / chunk_size)`` of them, the last one shorter."""
     n_chunks = math.ceil(samples / chunk_size)
     return [
         Chunk(env_id, dict(env_kwargs), sampler, dict(hyperparameters), i,
-              min(chunk_size, samples - i * chunk_size), chunk_seed(seed, i))
+              min(chunk_size, samples - i * chunk_size), chunk_seed(seed, i), env_spec)
         for i in range(n_chunks)
     ]
-
-
-def _executor(workers: int, scheduler: str | None) -> tuple[Executor | None, Callable[[], None], str]:
-    """An executor for the chunks (None: run in this process), a closer, and a description."""
-    if scheduler:
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise UserError("--scheduler needs Dask: pip install 'archgym[dist]'") from None
-        client = Client(scheduler)
-        return client.get_executor(), client.close, f"dask {scheduler}"
-    if workers > 1:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        return pool, pool.shutdown, f"{workers} processes"
-    return None, lambda: None, "1 process"
 
 
 def collect(
@@ -191,6 +189,9 @@ def collect(
     seed: int = 0,
     workers: int = 1,
     scheduler: str | None = None,
+    dask_local: int | None = None,
+    serial: bool = False,
+    backend: "Backend | None" = None,
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     hyperparameters: Mapping[str, Any] | None = None,
@@ -207,9 +208,14 @@ def collect(
         sampler: ``lhs`` or any registered agent; default :func:`default_sampler`.
         workload, objective, env_kwargs: passed to ``gymnasium.make``.
         seed: the same seed gives the same records whatever the worker count.
-        workers: local worker processes (ignored with ``scheduler`` or ``executor``).
-        scheduler: a Dask scheduler address (``tcp://host:8786``).
-        executor: any ``concurrent.futures.Executor`` to run chunks on.
+        workers, dask_local, scheduler, serial: where the chunks run, as for
+            sweeps (:func:`archgym.backends.make_backend`): ``workers`` local
+            processes (1, the default: this process), a Dask LocalCluster of
+            ``dask_local`` workers, a Dask scheduler address
+            (``tcp://host:8786``), or ``serial`` (this process). Local workers
+            are spawned, run one thread each and end when this process dies.
+        backend: an :class:`archgym.backends.Backend` instead of those options.
+        executor: any ``concurrent.futures.Executor`` to run chunks on instead.
         chunk_size: evaluations per chunk; part of what ``seed`` determines.
         hyperparameters: the agent's hyperparameters.
         progress: called with the number of evaluations each finished chunk made.
@@ -217,8 +223,8 @@ def collect(
     Raises:
         UserError: unknown env, workload, sampler or bad counts.
     """
-    from archgym.datasets import design_keys, existing_keys, write_manifest
-    from archgym.records import RecordWriter, record_schema
+    from archgym.data.datasets import design_keys, existing_keys, write_manifest
+    from archgym.records import RecordWriter, fold_journals, record_schema
 
     if samples < 1:
         raise UserError(f"--samples must be >= 1, got {samples}")
@@ -241,11 +247,20 @@ def collect(
     schema = record_schema(space, metric_names)
 
     out_dir = Path(out)
+    if out_dir.is_dir():  # a killed collect's journal rows become shards, so info and the manifest count them
+        fold_journals(out_dir, schema)
     seen = existing_keys(out_dir)
     chunks = plan(env_id, samples, sampler=sampler, env_kwargs=kwargs, hyperparameters=hyperparameters or {},
-                  seed=seed, chunk_size=chunk_size)
-    own_executor, close, where = (executor, lambda: None, type(executor).__name__) if executor else \
-        _executor(workers, scheduler)
+                  seed=seed, chunk_size=chunk_size, env_spec=_user_spec(env_id))
+    if executor is None and backend is None:
+        one = workers == 1 and scheduler is None and dask_local is None
+        backend = make_backend(serial=True) if one else make_backend(
+            workers=None if workers == 1 else workers, dask_local=dask_local, scheduler=scheduler, serial=serial)
+    if executor is not None:
+        own_executor, close, where = executor, (lambda: None), type(executor).__name__
+    else:
+        assert backend is not None
+        own_executor, close, where = backend.start(), backend.close, backend.describe()
     result = CollectResult(out_dir, samples, chunks=len(chunks), sampler=sampler, workers=where)
     t0 = time.perf_counter()
     log.info("collecting %d samples of %s with %s in %d chunks on %s", samples, env_id, sampler, len(chunks), where)
@@ -272,9 +287,18 @@ def collect(
     return result
 
 
-def _in_order(executor: Executor | None, chunks: Sequence[Chunk]) -> Iterator[list[dict[str, Any]]]:
-    """Chunk results in chunk order, computed in this process or on ``executor``."""
-    if executor is None:
+def _user_spec(env_id: str) -> Any:
+    """The registration of an env ``import archgym`` does not register (None for archgym's own)."""
+    import gymnasium
+
+    from archgym.envs._registration import ENVS
+
+    return None if env_id in ENVS else gymnasium.spec(env_id)
+
+
+def _in_order(executor: Executor, chunks: Sequence[Chunk]) -> Iterator[list[dict[str, Any]]]:
+    """Chunk results in chunk order, computed on ``executor``; in this process, one chunk at a time."""
+    if isinstance(executor, InlineExecutor):  # it computes at submission: map would hold every chunk at once
         yield from map(run_chunk, chunks)
     else:
         yield from executor.map(run_chunk, chunks)

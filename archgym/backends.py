@@ -1,12 +1,22 @@
-"""Where trials run: in this process, on a local process pool, or on a Dask cluster.
+"""Where work runs: in this process, on a local process pool, or on a Dask cluster.
 
-Each backend hands the runner a standard :class:`concurrent.futures.Executor`;
-the trial function and the bookkeeping are the same for all of them. Dask is
-used through ``client.get_executor()``, so any cluster a ``dask.distributed``
-scheduler fronts (LocalCluster, dask-jobqueue, SSH, Kubernetes) works.
+One module for every parallel feature: ``archgym sweep run`` runs its trials
+and ``archgym dataset collect`` its chunks on the same backends, chosen by the
+same options (:func:`make_backend`: ``workers``, ``dask_local``, ``scheduler``,
+``serial``). Each backend hands out a standard
+:class:`concurrent.futures.Executor`; the work function and the bookkeeping
+are the same for all of them. Dask is used through ``client.get_executor()``,
+so any cluster a ``dask.distributed`` scheduler fronts (LocalCluster,
+dask-jobqueue, SSH, Kubernetes) works.
+
+Local worker processes are started with ``spawn`` (no inherited threads or
+locks from a parent that has loaded numba, torch or BLAS), run one thread each
+(:func:`pin_threads`, so parallel workers do not oversubscribe the cores) and
+end when their parent dies (:func:`watch_parent`): a ``kill -9`` of the
+command leaves no orphan workers computing for minutes.
 
 Backends differ in what a crashed worker does to the other trials, which the
-runner needs to know to blame the right trial:
+sweep runner needs to know to blame the right trial:
 
 * a process pool breaks as a whole (every running trial fails with
   ``BrokenProcessPool``), so the runner re-runs the trials that were in flight
@@ -20,14 +30,77 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
-from archgym.sweep.trial import pin_threads
+from archgym.errors import UserError
 
 log = logging.getLogger(__name__)
+
+#: environment variables that cap the threads of BLAS/OpenMP libraries
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS")
+#: seconds between a worker's checks that its parent is still alive
+PARENT_POLL_S = 0.5
+#: address schemes ``scheduler`` accepts
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ws://", "wss://")
+
+_pinned = False
+
+
+def pin_threads() -> None:
+    """One thread per worker: BLAS/OpenMP pools and torch, so parallel workers do not oversubscribe cores.
+
+    The environment variables cover libraries imported later (torch reads
+    ``OMP_NUM_THREADS`` when it starts); threadpoolctl and
+    ``torch.set_num_threads`` cover those already loaded.
+    """
+    global _pinned
+    if _pinned:
+        return
+    for var in THREAD_VARIABLES:
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+    _pinned = True
+
+
+def watch_parent(parent: int | None = None, poll_s: float = PARENT_POLL_S) -> threading.Thread:
+    """End this process (exit code 1) soon after process ``parent`` (default: the current parent) dies.
+
+    A daemon thread polls the parent's pid: when the parent is killed the
+    worker is re-parented, so ``os.getppid()`` changes. Polling works on every
+    platform (Linux's ``PR_SET_PDEATHSIG`` follows the parent *thread*, which
+    for a process pool is not the one that lives as long as the pool).
+    """
+    parent = os.getppid() if parent is None else parent
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="archgym-watch-parent", daemon=True)
+    thread.start()
+    return thread
+
+
+def worker_init() -> None:
+    """A local worker process's start: one thread, and an end when its parent dies."""
+    pin_threads()
+    watch_parent()
 
 
 class Backend(ABC):
@@ -96,7 +169,7 @@ class SerialBackend(Backend):
 
 
 class ProcessBackend(Backend):
-    """A local ``ProcessPoolExecutor`` of ``workers`` spawned processes, each pinned to one thread."""
+    """A local ``ProcessPoolExecutor`` of ``workers`` spawned processes: one thread each, ending with this one."""
 
     blames_precisely = False
 
@@ -113,7 +186,7 @@ class ProcessBackend(Backend):
 
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=pin_threads
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
             )
         return self._executor
 
@@ -182,3 +255,32 @@ class DaskBackend(Backend):
         if self.address:
             return f"dask scheduler {self.address}"
         return f"dask LocalCluster, {self.local_workers} workers"
+
+
+def make_backend(
+    workers: int | None = None, dask_local: int | None = None, scheduler: str | None = None, serial: bool = False,
+) -> Backend:
+    """The backend the options ask for (default: a process pool of one worker per core).
+
+    Raises:
+        UserError: more than one option, a count below 1, a malformed scheduler
+            address, or Dask options without ``dask.distributed`` installed.
+    """
+    given = [name for name, v in (("--workers", workers), ("--dask-local", dask_local),
+                                  ("--scheduler", scheduler), ("--serial", serial or None)) if v is not None]
+    if len(given) > 1:
+        raise UserError(f"choose one of --workers, --dask-local, --scheduler, --serial; got {', '.join(given)}")
+    for name, n in (("--workers", workers), ("--dask-local", dask_local)):
+        if n is not None and n < 1:
+            raise UserError(f"{name} must be >= 1, got {n}")
+    if serial:
+        return SerialBackend()
+    if dask_local is not None or scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UserError("Dask backends need dask.distributed: pip install 'archgym[dist]'") from None
+        if scheduler is not None and not scheduler.startswith(SCHEDULER_SCHEMES):
+            raise UserError(f"--scheduler must be an address like tcp://host:8786, got {scheduler!r}")
+        return DaskBackend(address=scheduler, local_workers=dask_local)
+    return ProcessBackend(workers)

@@ -27,25 +27,27 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Sequence
 
 from archgym.errors import UserError
-from archgym.fileio import atomic_output, atomic_write_bytes
+from archgym.fileio import atomic_output, atomic_write_bytes, sha256_file
 from archgym.records import (
     DESIGN_PREFIX,
     METRIC_PREFIX,
     PROVENANCE,
+    REPLAY_PROVENANCE,
     SHARD_GLOB,
-    _journal_rows,
+    journal_rows,
+    new_writer_id,
     orphan_journals,
+    shard_path,
+    write_shard,
 )
 
 if TYPE_CHECKING:
@@ -98,8 +100,8 @@ def schema_problems(schema: "pa.Schema") -> list[str]:
         problems.append(f"missing provenance column(s) {', '.join(missing)}")
     for field in schema:
         t = _type_name(field.type)
-        if field.name in PROVENANCE:
-            want = PROVENANCE[field.name]
+        if field.name in PROVENANCE or field.name in REPLAY_PROVENANCE:
+            want = {**PROVENANCE, **REPLAY_PROVENANCE}[field.name]
             if t not in (want, "null"):
                 problems.append(f"column {field.name!r} has type {t}, expected {want}")
         elif field.name.startswith(DESIGN_PREFIX):
@@ -180,7 +182,7 @@ def _journal_table(path: Path, schema: "pa.Schema") -> "pa.Table":
     """Rows of an orphan journal as an Arrow table, typed like the shards where they have the column."""
     import pyarrow as pa
 
-    rows = _journal_rows(path)
+    rows = journal_rows(path)
     names = list(dict.fromkeys([*schema.names, *(k for r in rows for k in r)]))
     fields = [schema.field(n) if n in schema.names else pa.field(n, pa.infer_type([r.get(n) for r in rows]))
               for n in names]
@@ -327,26 +329,7 @@ def existing_keys(directory: str | os.PathLike[str]) -> set[int]:
     return out
 
 
-# -- writing ----------------------------------------------------------------------------------------
-def write_table_shard(table: "pa.Table", directory: Path) -> Path:
-    """Write ``table`` as a new immutable shard (temporary name, fsync, atomic rename)."""
-    import pyarrow.parquet as pq
-
-    path = directory / f"part-{uuid.uuid4().hex[:12]}-00000.parquet"
-    with atomic_output(path) as tmp:
-        pq.write_table(table, tmp)
-    return path
-
-
 # -- manifest ---------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _distinct(table: "pa.Table", column: str) -> list[Any]:
     import pyarrow.compute as pc
 
@@ -365,7 +348,7 @@ def _shard_entry(path: Path, schema: "pa.Schema") -> dict[str, Any]:
     return {
         "file": path.name,
         "bytes": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": sha256_file(path),
         "rows": table.num_rows,
         "envs": envs,
         "workloads": _distinct(table, "workload"),
@@ -457,7 +440,7 @@ def verify(directory: str | os.PathLike[str]) -> list[str]:
         if entry is None:
             if path.name not in manifest.get("bad_shards", {}):
                 problems.append(f"{path}: not in the manifest (written after it; rebuild the manifest)")
-        elif _sha256(path) != entry["sha256"]:
+        elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{path}: checksum differs from the manifest (the shard was modified or damaged)")
     problems += [f"{d / name}: listed in the manifest but missing" for name in listed]
     return problems
@@ -520,7 +503,7 @@ def info(directory: str | os.PathLike[str], on_bad: OnBad = "raise") -> dict[str
     return {
         "path": str(d),
         "rows": rows,
-        "pending_journal_rows": sum(len(_journal_rows(j)) for j in orphan_journals(d)),
+        "pending_journal_rows": sum(len(journal_rows(j)) for j in orphan_journals(d)),
         "feasible": int(feasible),
         "predicted": int(predicted),
         "shards": len(manifest["shards"]),
@@ -591,7 +574,7 @@ def merge(
     def flush() -> None:
         nonlocal pending
         if pending:
-            write_table_shard(pa.concat_tables(pending), out_dir)
+            write_shard(shard_path(out_dir, new_writer_id()), pa.concat_tables(pending))
             pending = []
 
     for src in sources:

@@ -1,0 +1,153 @@
+"""Evaluating every design of a finite space, and what a task learns from it.
+
+:func:`enumerate_space` walks the mixed-radix index of the design space
+(the last knob varies fastest, the order of ``numpy.unravel_index``) in
+chunks through the simulator's batch path, the same ``evaluate_batch`` the
+vector env uses, and keeps every feasible design's metrics as columns. The
+table is cached as ``.npz`` (keyed by env id, workload and simulator version),
+so reading a different objective off the same space costs seconds, not a
+second enumeration.
+
+:func:`summarise` turns a reward array into what a benchmark task stores:
+the optimum (reward, index, design), whether it is unique, the reward
+quantiles of the feasible designs (the median is the reference point of
+normalised regret) and the fraction of the space within the success tolerance.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from archgym.metrics import Metrics
+
+if TYPE_CHECKING:
+    from archgym.envs.design_env import DesignEnv
+    from archgym.objectives import Objective
+
+log = logging.getLogger(__name__)
+
+#: designs per simulator batch call while enumerating
+CHUNK = 20_000
+#: reward quantiles stored with each optimum (over the feasible designs)
+QUANTILES = (0.0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0)
+
+
+@dataclass
+class SpaceTable:
+    """Every design of a space, by flat index: feasibility and metric columns (NaN where infeasible)."""
+
+    nvec: tuple[int, ...]
+    feasible: np.ndarray
+    metrics: dict[str, np.ndarray]
+    seconds: float
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.nvec))
+
+    def save(self, path: str | Path) -> None:
+        from archgym.fileio import atomic_output
+
+        with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, nvec=np.array(self.nvec), feasible=self.feasible, seconds=np.array(self.seconds),
+                     **{f"m_{k}": v for k, v in self.metrics.items()})
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SpaceTable":
+        with np.load(path) as z:
+            metrics = {k[2:]: z[k] for k in z.files if k.startswith("m_")}
+            return cls(tuple(int(n) for n in z["nvec"]), z["feasible"], metrics, float(z["seconds"]))
+
+
+def enumerate_space(env: "DesignEnv", chunk: int = CHUNK,
+                    progress: Callable[[int, int], None] | None = None) -> SpaceTable:
+    """Evaluate every design of ``env``'s space with its simulator and workload.
+
+    Args:
+        env: the unwrapped design env (its simulator, workload and space are used).
+        chunk: designs per batch call.
+        progress: called with (designs done, total) after each chunk.
+    """
+    space = env.design_space
+    nvec = tuple(int(n) for n in space.nvec)
+    total = int(np.prod(nvec))
+    names = list(env.simulator.metric_names)
+    feasible = np.zeros(total, dtype=bool)
+    columns = {m: np.full(total, np.nan) for m in names}
+    start = time.perf_counter()
+    for lo in range(0, total, chunk):
+        hi = min(total, lo + chunk)
+        idx = np.stack(np.unravel_index(np.arange(lo, hi), nvec), axis=1)
+        results = env.simulator.evaluate_batch(space.decode_batch(idx), env.workload)
+        for i, m in enumerate(results, start=lo):
+            if m.feasible:
+                feasible[i] = True
+                for k, v in m.to_dict().items():
+                    if k in columns:
+                        columns[k][i] = v
+        if progress is not None:
+            progress(hi, total)
+    return SpaceTable(nvec, feasible, columns, time.perf_counter() - start)
+
+
+def rewards(table: SpaceTable, objective: "Objective", infeasible_reward: float) -> np.ndarray:
+    """The env's reward of every design of the table under ``objective``."""
+    out = np.full(table.size, float(infeasible_reward))
+    names = list(table.metrics)
+    for i in np.flatnonzero(table.feasible):
+        out[i] = objective.reward(Metrics({k: table.metrics[k][i] for k in names}))
+    return out
+
+
+def flat_index(nvec: tuple[int, ...], action: Any) -> int:
+    """The flat index of one action (knob indices) in the enumeration order."""
+    return int(np.ravel_multi_index(tuple(int(a) for a in action), nvec))
+
+
+def normalised_regret(value: float, optimum: float, median: float) -> float:
+    """``(optimum - value) / (optimum - median)``: 0 at the optimum, 1 at the median random design."""
+    gap = optimum - median
+    if gap <= 0:
+        return 0.0 if value >= optimum else float("inf")
+    return (optimum - value) / gap
+
+
+def summarise(values: np.ndarray, feasible: np.ndarray, tolerance: float) -> dict[str, Any]:
+    """Optimum, quantiles and hardness of a reward array over a whole space.
+
+    ``tolerance`` is the success threshold in normalised regret: a design
+    succeeds when it closes all but ``tolerance`` of the gap between the
+    median feasible design and the optimum.
+    """
+    ok = values[feasible]
+    if ok.size == 0:
+        raise ValueError("no feasible design in the space")
+    best = float(ok.max())
+    best_idx = np.flatnonzero(feasible & (values == best))
+    qs = np.quantile(ok, QUANTILES)
+    median = float(np.median(ok))
+    threshold = best - tolerance * (best - median)
+    within = int(np.count_nonzero(feasible & (values >= threshold)))
+    size = values.size
+    return {
+        "value": best,
+        "index": int(best_idx[0]),
+        "optimal_designs": int(best_idx.size),
+        "median": median,
+        "quantiles": {f"{q:g}": float(v) for q, v in zip(QUANTILES, qs)},
+        "feasible_fraction": float(ok.size / size),
+        "designs_within_tolerance": within,
+        "fraction_within_tolerance": within / size,
+        "space_size": int(size),
+    }
+
+
+def random_success(fraction: float, budget: int) -> float:
+    """Probability that ``budget`` uniform draws (with replacement) hit a fraction ``fraction`` of the space."""
+    return float(1.0 - (1.0 - fraction) ** budget)

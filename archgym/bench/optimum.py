@@ -1,0 +1,100 @@
+"""Computing a task's optimum: exact by enumeration, or best known from samples and runs.
+
+``archgym bench optimum TASK`` calls :func:`compute_optimum`. Spaces up to
+:data:`ENUMERABLE` designs are enumerated (:mod:`archgym.bench.enumerate`) and
+the optimum is exact. Larger spaces get a "best known" optimum: the best of
+:data:`SAMPLES` uniformly drawn designs and of every run in the result folders
+given (leaderboard entries or bench results), with the reward quantiles and the
+fraction within tolerance estimated from the uniform sample.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from archgym.bench.enumerate import SpaceTable, enumerate_space, rewards, summarise
+from archgym.bench.tasks import Task
+
+log = logging.getLogger(__name__)
+
+#: largest space enumerated for an exact optimum
+ENUMERABLE = 3_000_000
+#: uniform designs drawn to estimate a best-known task's reward distribution
+SAMPLES = 20_000
+#: seed of those draws
+SAMPLE_SEED = 0
+
+
+def cache_path(task: Task, cache_dir: str | Path) -> Path:
+    """Where the enumeration of ``task``'s space is cached: one file per env, workload and simulator version."""
+    env = task.make().unwrapped
+    sim = env.simulator
+    extra = "-".join(f"{k}={v}" for k, v in sorted(task.env_kwargs.items()) if k != "objective")
+    name = f"{task.env.replace('/', '_')}-{extra}-{sim.name}-{sim.version}.npz"
+    return Path(cache_dir) / name.replace(" ", "")
+
+
+def space_table(task: Task, cache_dir: str | Path | None,
+                progress: Callable[[int, int], None] | None = None) -> SpaceTable:
+    """Every design of the task's space, from the cache when it is there."""
+    path = None if cache_dir is None else cache_path(task, cache_dir)
+    if path is not None and path.is_file():
+        return SpaceTable.load(path)
+    table = enumerate_space(task.make().unwrapped, progress=progress)
+    if path is not None:
+        table.save(path)
+    return table
+
+
+def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Iterable[dict[str, Any]] = (),
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The optimum record stored for ``task`` (see :mod:`archgym.bench.tasks`).
+
+    Args:
+        task: the task.
+        cache_dir: folder caching enumerations (None: no cache).
+        runs: bench results (dicts with ``task``, ``best_reward``, ``best_design``,
+            ``agent``, ``seed``) to take a best-known optimum from.
+        progress: called with (designs done, total) while enumerating.
+    """
+    env = task.make().unwrapped
+    space = env.design_space
+    sim = env.simulator
+    infeasible = env._core.infeasible_reward
+    head = {"env": task.env, "simulator": sim.name, "simulator_version": sim.version,
+            "objective": env.objective.spec(), "tolerance": task.tolerance}
+    if space.size <= ENUMERABLE:
+        table = space_table(task, cache_dir, progress)
+        start = time.perf_counter()
+        values = rewards(table, env.objective, infeasible)
+        summary = summarise(values, table.feasible, task.tolerance)
+        idx = np.unravel_index(summary.pop("index"), table.nvec)
+        design = space.decode(np.array(idx))
+        return {"exact": True, **head, **summary, "design": design,
+                "enumeration_seconds": round(table.seconds + time.perf_counter() - start, 1),
+                "command": f"archgym bench optimum {task.id} --write"}
+    rng = np.random.default_rng(SAMPLE_SEED)
+    idx = np.stack([rng.integers(0, n, SAMPLES) for n in space.nvec], axis=1)
+    designs = space.decode_batch(idx)
+    start = time.perf_counter()
+    results = sim.evaluate_batch(designs, env.workload)
+    values = np.array([env.objective.reward(m) if m.feasible else infeasible for m in results])
+    feasible = np.array([m.feasible for m in results])
+    best = int(np.argmax(np.where(feasible, values, -np.inf)))
+    value, design = float(values[best]), designs[best]
+    found_by = f"uniform sample {best} of {SAMPLES} (seed {SAMPLE_SEED})"
+    for r in runs:
+        if r.get("task") == task.id and r.get("best_reward") is not None and r["best_reward"] > value:
+            value, design = float(r["best_reward"]), dict(r["best_design"])
+            found_by = f"{r['agent']} {r.get('hyperparameters') or ''} seed {r['seed']}".replace("  ", " ")
+    summary = summarise(np.append(values, value), np.append(feasible, True), task.tolerance)
+    summary.pop("index")
+    summary.update(space_size=int(space.size), sampled=SAMPLES, sample_seed=SAMPLE_SEED)
+    return {"exact": False, **head, **summary, "value": value, "design": design, "found_by": found_by,
+            "sample_seconds": round(time.perf_counter() - start, 1),
+            "command": f"archgym bench optimum {task.id} --runs benchmarks/leaderboard --write"}

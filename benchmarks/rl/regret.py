@@ -1,0 +1,138 @@
+"""RL agents' normalised regret against random search and TPE at equal budgets, per formulation.
+
+Every (env, agent, seed) run searches ``gymnasium.make(env)`` (default
+workload and objective) with exactly ``--budget`` simulator evaluations; the
+RL agents (``ppo``, ``a2c``, ``dqn``) learn on each formulation through
+their ``formulation`` hyperparameter (``ppo@edit`` is PPO with
+``formulation="edit"``). The best *raw* objective reward each run found is
+turned into a normalised regret
+
+    regret = (best known - best found) / (best known - typical random design)
+
+where "best known" is the best reward any run of the benchmark found and
+"typical" the median reward of random search's feasible designs: 0 is the best
+known design, 1 a typical random one. The table gives the mean regret over
+seeds with a 95% bootstrap confidence interval (10,000 resamples of the
+seeds, seeded), and the difference of each agent's mean regret from random
+search's, with its bootstrap interval (negative: better than random search).
+
+Usage::
+
+    python benchmarks/rl/regret.py                         # 200 evaluations, 10 seeds, accelerator and DRAM
+    python benchmarks/rl/regret.py --budget 100 --seeds 3 --envs archgym/Accelerator-v1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ENVS = ("archgym/Accelerator-v1", "archgym/DRAM-v1")
+AGENTS = ("random", "tpe", "ppo@archgym", "ppo@bandit", "ppo@edit", "a2c@archgym", "a2c@bandit", "a2c@edit",
+          "dqn@archgym", "dqn@bandit", "dqn@edit")
+BOOTSTRAP = 10_000
+
+
+def run_one(env_id: str, agent: str, seed: int, budget: int) -> dict[str, Any]:
+    """One search run: the best raw reward and, for random search, every feasible reward."""
+    import gymnasium
+    import torch
+
+    import archgym  # noqa: F401
+    from archgym.agents import make_agent
+
+    torch.set_num_threads(1)
+    name, _, formulation = agent.partition("@")
+    hp = {"formulation": formulation} if formulation else {}
+    env = gymnasium.make(env_id)
+    t0 = time.perf_counter()
+    history = make_agent(name, **hp).run(env, budget=budget, seed=seed)
+    return {
+        "env": env_id, "agent": agent, "seed": seed, "budget": budget,
+        "best": history.best.reward if history.best else float("nan"),
+        "feasible_rewards": [e.reward for e in history if e.feasible] if name == "random" else [],
+        "wall_s": time.perf_counter() - t0,
+    }
+
+
+def bootstrap_mean(x: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Mean of ``x`` and the 2.5 and 97.5 percentiles of its bootstrap distribution."""
+    means = x[rng.integers(0, len(x), size=(BOOTSTRAP, len(x)))].mean(axis=1)
+    return float(x.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def summarise(runs: list[dict[str, Any]], envs: list[str], agents: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for env in envs:
+        rs = [r for r in runs if r["env"] == env]
+        best_known = max(r["best"] for r in rs if np.isfinite(r["best"]))
+        pool = [x for r in rs if r["agent"] == "random" for x in r["feasible_rewards"]]
+        typical = float(np.median(pool))
+        regret = {a: np.array([(best_known - r["best"]) / (best_known - typical) for r in rs if r["agent"] == a])
+                  for a in agents}
+        for a in agents:
+            if not len(regret[a]):
+                continue
+            rng = np.random.default_rng(0)
+            mean, lo, hi = bootstrap_mean(regret[a], rng)
+            diff = (regret[a][rng.integers(0, len(regret[a]), (BOOTSTRAP, len(regret[a])))].mean(1)
+                    - regret["random"][rng.integers(0, len(regret["random"]),
+                                                    (BOOTSTRAP, len(regret["random"])))].mean(1))
+            rows.append({"env": env, "agent": a, "seeds": len(regret[a]), "mean": mean, "lo": lo, "hi": hi,
+                         "diff": float(regret[a].mean() - regret["random"].mean()),
+                         "diff_lo": float(np.percentile(diff, 2.5)), "diff_hi": float(np.percentile(diff, 97.5)),
+                         "best_known": best_known, "typical": typical,
+                         "wall_s": float(np.median([r["wall_s"] for r in rs if r["agent"] == a]))})
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = ["| env | agent@formulation | seeds | normalised regret: mean [95% CI] | minus random's [95% CI] | "
+             "median wall s/run |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        diff = ("(baseline)" if r["agent"] == "random"
+                else f"{r['diff']:+.3f} [{r['diff_lo']:+.3f}, {r['diff_hi']:+.3f}]")
+        lines.append(f"| {r['env']} | {r['agent']} | {r['seeds']} | {r['mean']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}] | "
+                     f"{diff} | {r['wall_s']:.1f} |")
+    envs = dict.fromkeys(r["env"] for r in rows)
+    notes = [f"- {e}: best known raw reward {next(r['best_known'] for r in rows if r['env'] == e):.6g}, "
+             f"typical random design {next(r['typical'] for r in rows if r['env'] == e):.6g}" for e in envs]
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--budget", type=int, default=200)
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--envs", default=",".join(ENVS))
+    ap.add_argument("--agents", default=",".join(AGENTS))
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--runs", type=Path, default=HERE / "regret_runs.json", help="cache of finished runs (resumable)")
+    args = ap.parse_args()
+    envs, agents = args.envs.split(","), args.agents.split(",")
+    if "random" not in agents:
+        agents.insert(0, "random")
+    done = json.loads(args.runs.read_text()) if args.runs.exists() else []
+    have = {(r["env"], r["agent"], r["seed"], r["budget"]) for r in done}
+    todo = [(e, a, s, args.budget) for s in range(args.seeds) for e in envs for a in agents
+            if (e, a, s, args.budget) not in have]
+    with ProcessPoolExecutor(args.workers) as pool:
+        for run in pool.map(run_one, *zip(*todo)) if todo else []:
+            done.append(run)
+            args.runs.write_text(json.dumps(done))
+            print(f"done {run['env']} {run['agent']} seed {run['seed']}: best {run['best']:.6g} "
+                  f"({run['wall_s']:.1f} s)", flush=True)
+    runs = [r for r in done if r["budget"] == args.budget and r["env"] in envs and r["agent"] in agents
+            and r["seed"] < args.seeds]
+    print(markdown(summarise(runs, envs, agents)))
+
+
+if __name__ == "__main__":
+    main()
