@@ -15,13 +15,14 @@ through the env's listeners.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from archgym.errors import UserError
+from archgym.errors import UserError, whole_number
 from archgym.history import Evaluation, History
 
 if TYPE_CHECKING:
@@ -72,6 +73,8 @@ class HyperParameter:
             raise UserError(
                 f"hyperparameter {self.name!r}: {value!r} is not a valid {self.type.__name__}"
             ) from None
+        if self.type is float and not math.isfinite(v):
+            raise UserError(f"hyperparameter {self.name!r} must be a finite number, got {value!r}")
         if self.choices and v not in self.choices:
             raise UserError(f"hyperparameter {self.name!r}: {v!r} is not one of {list(self.choices)}")
         if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
@@ -112,8 +115,7 @@ class Agent(ABC):
         callback: Callback | None = None,
     ) -> History:
         """Search ``env`` with exactly ``budget`` simulator evaluations; deterministic in ``seed``."""
-        if int(budget) < 1:
-            raise UserError(f"budget must be a positive number of evaluations, got {budget}")
+        budget, seed = whole_number("budget", budget, low=1), whole_number("seed", seed, low=0)
         base: DesignEnv = env.unwrapped  # type: ignore[assignment]
         history = self.history_class(
             env_id=base.env_id, workload=base.workload_name, objective=base.objective.spec(),

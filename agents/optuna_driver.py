@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 from archgym.agents.base import AskTellAgent
 from archgym.history import Evaluation
 from archgym.metrics import Metrics
-from archgym.objectives import Constrained
 
 if TYPE_CHECKING:
     import optuna
@@ -116,7 +115,7 @@ class OptunaAgent(AskTellAgent):
         if self.multi_objective:
             if objective is None:
                 raise ValueError(f"agent {self.name!r} needs the env's objective")
-            n = len(objective.base.metrics if isinstance(objective, Constrained) else objective.metrics)
+            n = len(objective.optimized_metrics)
             study = optuna.create_study(sampler=sampler, directions=["minimize"] * n)
         else:
             study = optuna.create_study(sampler=sampler, direction="maximize")
@@ -153,9 +152,11 @@ class OptunaAgent(AskTellAgent):
     def constraints(self, evaluation: Evaluation) -> dict[str, float]:
         """Optuna constraints of an evaluation (satisfied when <= 0): feasibility, then each budget."""
         out = {"feasible": 0.0 if evaluation.feasible else 1.0}
-        if isinstance(self.objective, Constrained):
-            for name, budget in self.objective.budgets.items():
-                out[name] = evaluation.metrics[name] / budget - 1.0 if evaluation.feasible else 0.0
+        if self.objective is not None:
+            if evaluation.feasible:
+                out.update(self.objective.constraint_values(Metrics(evaluation.metrics)))
+            else:
+                out.update(dict.fromkeys(self.objective.budgets, 0.0))
         return out
 
     def values(self, evaluation: Evaluation) -> list[float] | None:
@@ -165,8 +166,8 @@ class OptunaAgent(AskTellAgent):
         if self.multi_objective:
             assert self.objective is not None
             vals = list(self.objective.vector(Metrics(evaluation.metrics)))
-        elif self.constraint_aware and isinstance(self.objective, Constrained):
-            vals = [self.objective.base.reward(Metrics(evaluation.metrics))]
+        elif self.constraint_aware and self.objective is not None:
+            vals = [self.objective.value(Metrics(evaluation.metrics))]
         else:
             vals = [evaluation.reward]
         if not all(math.isfinite(v) for v in vals):

@@ -1,8 +1,10 @@
 """Multi-objective views of a search: the Pareto front and its hypervolume.
 
-Every metric an objective reads is *minimised* (latency, energy, area...), so
-a design dominates another when it is no worse in every metric and better in
-one. :class:`ParetoHistory` is the :class:`~archgym.history.History` that
+Every coordinate of an objective's vector (:meth:`archgym.objectives.Objective.vector`)
+is *minimised*: latency, energy, area as they are, and metrics whose simulator
+declares higher better (bandwidth, utilisation) negated, so a design dominates
+another when it is no worse in every coordinate and better in one.
+:class:`ParetoHistory` is the :class:`~archgym.history.History` that
 multi-objective agents (``nsga2``) return; any history can be turned into one
 with :meth:`ParetoHistory.of`.
 
@@ -25,9 +27,9 @@ import numpy as np
 
 from archgym.history import Evaluation, History
 from archgym.metrics import Metrics
-from archgym.objectives import Constrained, parse_objective
+from archgym.objectives import parse_objective
 
-#: default reference point: this factor times the worst value of each metric seen in the run
+#: default reference point: the worst value of each coordinate seen in the run, this factor worse
 REFERENCE_MARGIN = 1.1
 
 
@@ -97,6 +99,12 @@ class ParetoFront:
         return len(self.evaluations)
 
 
+def _signed_log10(v: np.ndarray) -> np.ndarray:
+    """``log10`` of minimised values, ``-log10(-v)`` of negated (maximised) ones: order-preserving."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(v < 0, -np.log10(np.maximum(-v, 1e-300)), np.log10(np.maximum(v, 1e-300)))
+
+
 class ParetoHistory(History):
     """A :class:`History` that also answers multi-objective questions.
 
@@ -112,15 +120,12 @@ class ParetoHistory(History):
 
     def _vectors(self) -> tuple[tuple[str, ...], list[Evaluation], np.ndarray]:
         objective = parse_objective(self.objective)
-        names = objective.base.metrics if isinstance(objective, Constrained) else objective.metrics
+        names = objective.optimized_metrics
         chosen, rows = [], []
         for e in self.evaluations:
-            if not e.feasible:
+            if not (e.feasible and e.within_budget):
                 continue
-            m = Metrics(e.metrics)
-            if isinstance(objective, Constrained) and objective.violation(m) > 0:
-                continue
-            vec = objective.vector(m)
+            vec = objective.vector(Metrics(e.metrics))
             if all(math.isfinite(v) for v in vec):
                 chosen.append(e)
                 rows.append(vec)
@@ -137,7 +142,8 @@ class ParetoHistory(History):
         names, _, vecs = self._vectors()
         if not len(vecs):
             return {n: math.inf for n in names}
-        return {n: float(REFERENCE_MARGIN * v) for n, v in zip(names, vecs.max(axis=0))}
+        worst = vecs.max(axis=0)
+        return {n: float(v + (REFERENCE_MARGIN - 1) * abs(v)) for n, v in zip(names, worst)}
 
     def hypervolume(self, reference: Mapping[str, float] | None = None, log: bool = False) -> float:
         """Hypervolume of the front against ``reference`` (metric name -> value).
@@ -156,7 +162,7 @@ class ParetoHistory(History):
             return 0.0
         pts = front.vectors
         if log:
-            pts, ref = np.log10(np.maximum(pts, 1e-300)), np.log10(np.maximum(ref, 1e-300))
+            pts, ref = _signed_log10(pts), _signed_log10(ref)
         return hypervolume(pts, ref)
 
     def summary(self) -> dict[str, Any]:

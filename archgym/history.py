@@ -32,6 +32,8 @@ class Evaluation:
         reward: the objective's reward.
         wall_time_s: time the cost model took.
         predicted: True when a proxy model produced the metrics.
+        within_budget: whether the design respects every budget of the objective
+            (True without budgets, False when infeasible).
     """
 
     step: int
@@ -42,6 +44,12 @@ class Evaluation:
     reward: float
     wall_time_s: float = 0.0
     predicted: bool = False
+    within_budget: bool = True
+
+    @property
+    def acceptable(self) -> bool:
+        """Feasible, within budget and with a finite reward: a design the run may report as its result."""
+        return self.feasible and self.within_budget and math.isfinite(self.reward)
 
 
 @dataclass
@@ -75,16 +83,27 @@ class History:
 
     @property
     def best(self) -> Evaluation | None:
-        """The feasible evaluation with the highest reward (the first one on ties)."""
+        """The best design: the highest reward within budget; over budget only if none is within.
+
+        A design over budget (``within_budget`` False, whatever the objective's
+        budget form) is never the best while a design within budget was
+        evaluated. Ties go to the first.
+        """
         best: Evaluation | None = None
         for e in self.evaluations:
-            if e.feasible and math.isfinite(e.reward) and (best is None or e.reward > best.reward):
+            if not (e.feasible and math.isfinite(e.reward)):
+                continue
+            if best is None or (e.within_budget, e.reward) > (best.within_budget, best.reward):
                 best = e
         return best
 
     def best_so_far(self) -> np.ndarray:
-        """Best feasible reward after each evaluation (NaN until the first feasible one)."""
-        r = np.where(self.feasible, self.rewards, -np.inf)
+        """Best reward within budget after each evaluation (NaN until the first such design).
+
+        Never decreases; its last value is :attr:`best`'s reward when that is within budget.
+        """
+        ok = np.array([e.acceptable for e in self.evaluations], dtype=bool)
+        r = np.where(ok, self.rewards, -np.inf)
         out = np.maximum.accumulate(r) if len(r) else r
         return np.where(np.isneginf(out), np.nan, out)
 
@@ -112,8 +131,10 @@ class History:
             "seed": self.seed,
             "evaluations": len(self),
             "feasible": int(self.feasible.sum()),
+            "within_budget": sum(e.feasible and e.within_budget for e in self.evaluations),
             "best": None if b is None else {
-                "step": b.step, "reward": b.reward, "design": dict(b.design), "metrics": dict(b.metrics)
+                "step": b.step, "reward": b.reward, "within_budget": b.within_budget,
+                "design": dict(b.design), "metrics": dict(b.metrics),
             },
         }
 

@@ -12,31 +12,56 @@ string                                       reward of a feasible design
 ``target-norm:latency_cycles=2e6``           bounded variant: product of ``1 / (1 + |value - target| / target)``,
                                              in (0, 1], 1 exactly on target, never divides by zero
 ``minimize:latency_cycles,energy_pj``        ``-sum(log10(value))``: minimise the product of the metrics
-                                             (latency x energy = energy-delay product); scale-free
+                                             (latency x energy = energy-delay product); scale-free.
+                                             ``max:NAME`` maximises that metric instead (``+log10``)
 ``weighted:latency_cycles=1,energy_pj=1e-3`` ``-sum(weight * value)``
-``pareto:latency_cycles,energy_pj``          multi-objective: :meth:`Objective.vector` gives the metric
-                                             vector for Pareto agents; the scalar reward is as ``minimize``
+``pareto:latency_cycles,energy_pj``          multi-objective: :meth:`Objective.vector` gives the values
+                                             to minimise for Pareto agents, each metric in the direction
+                                             its simulator declares (``MetricSpec.lower_is_better``:
+                                             ``pareto:latency_cycles,bandwidth_gbps`` maximises bandwidth;
+                                             written ``max:bandwidth_gbps`` in its spec); the scalar reward
+                                             is as ``minimize``
 ===========================================  ==============================================
 
-Any of them takes budgets after a semicolon, which makes it *constrained*:
-``minimize:latency_cycles;area_mm2<=4,power_mw<=500``. A design over budget loses
-``penalty * sum(max(0, value / budget - 1))`` (``penalty`` defaults to 10).
+**Budgets** follow a semicolon and are *hard* by default:
+``minimize:latency_cycles;area_mm2<=4,power_mw<=500``. A design over budget
+gets ``infeasible_reward - excess`` (``excess = sum(max(0, value / budget -
+1))``), below every design within budget and ordered by how far over it is;
+:attr:`archgym.history.Evaluation.within_budget` flags it, and
+:attr:`archgym.history.History.best` reports a design within budget whenever
+one was evaluated. The *penalty* form, where a design over budget keeps its
+reward minus ``penalty * excess`` and may outrank one within budget, is spelled
+explicitly: ``minimize:latency_cycles;penalty:area_mm2<=4`` (penalty 10) or
+``...;penalty=50:area_mm2<=4``.
+
+**Success** (``met``, ``info["target_met"]``, the sweep report's success rate)
+is defined only for objectives with a goal (:attr:`Objective.has_goal`): the
+target specs, met when every metric is at or below its target (within
+:data:`TARGET_TOLERANCE`) and every budget holds. ``minimize``, ``weighted``
+and ``pareto`` have no goal to reach, with or without budgets, so they never
+"succeed".
 
 Infeasible designs get :attr:`Objective.infeasible_reward` (0 for the target
 specs, whose rewards are positive; a large negative number otherwise) and are
 always marked infeasible in ``info`` and in the records, so no agent mistakes
-the number for a measurement.
+the number for a measurement. Every number in an objective (targets, budgets,
+weights, penalty, ``infeasible_reward``) must be finite.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from archgym.errors import UserError
+from archgym.errors import UserError, finite
 from archgym.metrics import Metrics
+
+if TYPE_CHECKING:
+    from archgym.metrics import MetricSpec
 
 #: cap on each factor of the unbounded target-spec reward (reached when value == target)
 TARGET_CAP = 1e6
@@ -44,10 +69,26 @@ TARGET_CAP = 1e6
 INFEASIBLE_NEGATIVE = -1e3
 #: default tolerance (relative) for "target met"
 TARGET_TOLERANCE = 0.05
+#: default reward lost per unit of relative excess over a budget in the penalty form
+DEFAULT_PENALTY = 10.0
+
+
+def _positive(name: str, value: object) -> float:
+    v = finite(f"target/budget for {name!r}", value)
+    if v <= 0:
+        raise UserError(f"target/budget for {name!r} must be a positive number, got {value!r}")
+    return v
 
 
 class Objective(ABC):
-    """Maps :class:`~archgym.metrics.Metrics` to a scalar reward (higher is better)."""
+    """Maps :class:`~archgym.metrics.Metrics` to a scalar reward (higher is better).
+
+    Agents ask an objective what they need through its methods, never its
+    class: :attr:`budgets` and :meth:`constraint_values` (its constraints),
+    :meth:`value` (the reward before any budget), :attr:`has_goal` and
+    :meth:`met` (success), :attr:`optimized_metrics` and :meth:`vector`
+    (multi-objective views).
+    """
 
     #: reward given to infeasible designs
     infeasible_reward: float = INFEASIBLE_NEGATIVE
@@ -55,7 +96,7 @@ class Objective(ABC):
     @property
     @abstractmethod
     def metrics(self) -> tuple[str, ...]:
-        """Names of the metrics this objective reads."""
+        """Names of the metrics this objective reads (budgets included)."""
 
     @abstractmethod
     def _reward(self, metrics: Metrics) -> float: ...
@@ -64,21 +105,73 @@ class Objective(ABC):
     def spec(self) -> str:
         """The string form that :func:`parse_objective` turns back into this objective."""
 
+    def _check_infeasible_reward(self) -> None:
+        self.infeasible_reward = finite("infeasible_reward", self.infeasible_reward)
+
+    @property
+    def optimized_metrics(self) -> tuple[str, ...]:
+        """The metrics the objective optimises (those of :meth:`vector`), budgets left out."""
+        return self.metrics
+
+    @property
+    def budgets(self) -> Mapping[str, float]:
+        """Metric name -> upper bound the design must respect (empty without budgets)."""
+        return {}
+
+    @property
+    def has_goal(self) -> bool:
+        """Whether the objective has a goal a design can reach (see :meth:`met`)."""
+        return False
+
     def reward(self, metrics: Metrics) -> float:
         """Scalar reward (higher is better); infeasible designs get :attr:`infeasible_reward`."""
         if not metrics.feasible:
             return float(self.infeasible_reward)
         return float(self._reward(metrics))
 
+    def value(self, metrics: Metrics) -> float:
+        """The reward of a feasible design as if it had no budgets (the unpenalised value)."""
+        return float(self._reward(metrics))
+
+    def constraint_values(self, metrics: Metrics) -> dict[str, float]:
+        """Per budget, ``value / budget - 1``: satisfied when <= 0 (empty without budgets)."""
+        return {n: metrics[n] / b - 1.0 for n, b in self.budgets.items()}
+
+    def excess(self, metrics: Metrics) -> float:
+        """Sum of the relative excesses over the budgets (0 when every budget holds)."""
+        return sum(max(0.0, c) for c in self.constraint_values(metrics).values())
+
+    def within_budget(self, metrics: Metrics) -> bool:
+        """Whether a feasible design respects every budget (always True without budgets)."""
+        return all(c <= 0 for c in self.constraint_values(metrics).values())
+
     def vector(self, metrics: Metrics) -> tuple[float, ...]:
-        """Values to minimise for multi-objective (Pareto) agents: one per metric read."""
+        """Values to minimise for multi-objective (Pareto) agents: one per optimised metric."""
         if not metrics.feasible:
-            return tuple(math.inf for _ in self.metrics)
-        return tuple(float(metrics[m]) for m in self.metrics)
+            return tuple(math.inf for _ in self.optimized_metrics)
+        return tuple(float(metrics[m]) for m in self.optimized_metrics)
 
     def met(self, metrics: Metrics) -> bool:
-        """Whether the design satisfies the objective's goal (targets/budgets); False if none."""
+        """Whether the design reaches the objective's goal; always False without one (:attr:`has_goal`)."""
         return False
+
+    def bind(self, specs: Sequence["MetricSpec"]) -> "Objective":
+        """This objective for a simulator declaring ``specs``; checks every metric exists.
+
+        Raises:
+            UserError: the objective reads a metric the simulator lacks.
+        """
+        self.check_metrics([s.name for s in specs])
+        return self
+
+    def with_infeasible_reward(self, reward: float) -> "Objective":
+        """A copy giving infeasible designs ``reward`` (a finite number)."""
+        value = finite("infeasible_reward", reward)
+        if dataclasses.is_dataclass(self):
+            return dataclasses.replace(self, infeasible_reward=value)  # type: ignore[type-var]
+        other = copy.copy(self)
+        other.infeasible_reward = value
+        return other
 
     def check_metrics(self, available: Sequence[str]) -> None:
         """Raise :class:`UserError` if the objective reads a metric the simulator lacks."""
@@ -89,12 +182,6 @@ class Objective(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.spec()!r})"
-
-
-def _positive(name: str, value: float) -> float:
-    if not (value > 0 and math.isfinite(value)):
-        raise UserError(f"target/budget for {name!r} must be a positive number, got {value}")
-    return value
 
 
 @dataclass(repr=False)
@@ -116,11 +203,17 @@ class TargetSpec(Objective):
     def __post_init__(self) -> None:
         if not self.targets:
             raise UserError("a target objective needs at least one metric=target")
-        self.targets = {k: _positive(k, float(v)) for k, v in self.targets.items()}
+        self.targets = {k: _positive(k, v) for k, v in self.targets.items()}
+        self.tolerance = finite("tolerance", self.tolerance)
+        self._check_infeasible_reward()
 
     @property
     def metrics(self) -> tuple[str, ...]:
         return tuple(self.targets)
+
+    @property
+    def has_goal(self) -> bool:
+        return True
 
     def _reward(self, metrics: Metrics) -> float:
         r = 1.0
@@ -142,33 +235,62 @@ class TargetSpec(Objective):
         return kind + ":" + ",".join(f"{k}={v:g}" for k, v in self.targets.items())
 
 
+#: prefix of a metric maximised by ``minimize:``/``pareto:`` (``max:bandwidth_gbps``)
+MAX_PREFIX = "max:"
+
+
 @dataclass(repr=False)
 class Minimize(Objective):
     """Minimise the product of metrics: reward ``-sum(log10(value))``.
 
     With one metric this ranks designs exactly as the metric does; with
     latency and energy it is the energy-delay product on a log scale, which
-    keeps rewards in a range RL agents handle well.
+    keeps rewards in a range RL agents handle well. Metrics in ``maximize``
+    count the other way (``+log10(value)``, and negated in :meth:`vector`).
+    As ``pareto``, :meth:`bind` maximises every metric its simulator declares
+    higher-is-better.
     """
 
     names: tuple[str, ...]
     pareto: bool = False
     infeasible_reward: float = INFEASIBLE_NEGATIVE
+    maximize: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.names:
             raise UserError("a minimize/pareto objective needs at least one metric name")
         self.names = tuple(self.names)
+        self.maximize = frozenset(self.maximize)
+        unknown = sorted(self.maximize - set(self.names))
+        if unknown:
+            raise UserError(f"objective maximises {unknown[0]!r}, which it does not read")
+        self._check_infeasible_reward()
 
     @property
     def metrics(self) -> tuple[str, ...]:
         return self.names
 
+    def _sign(self, name: str) -> float:
+        return -1.0 if name in self.maximize else 1.0
+
     def _reward(self, metrics: Metrics) -> float:
-        return -sum(math.log10(max(metrics[n], 1e-300)) for n in self.names)
+        return -sum(self._sign(n) * math.log10(max(metrics[n], 1e-300)) for n in self.names)
+
+    def vector(self, metrics: Metrics) -> tuple[float, ...]:
+        if not metrics.feasible:
+            return tuple(math.inf for _ in self.names)
+        return tuple(self._sign(n) * float(metrics[n]) for n in self.names)
+
+    def bind(self, specs: Sequence["MetricSpec"]) -> Objective:
+        super().bind(specs)
+        if not self.pareto:
+            return self
+        higher = {s.name for s in specs if not s.lower_is_better} & set(self.names)
+        return self if higher <= self.maximize else dataclasses.replace(self, maximize=self.maximize | higher)
 
     def spec(self) -> str:
-        return ("pareto:" if self.pareto else "minimize:") + ",".join(self.names)
+        names = (MAX_PREFIX + n if n in self.maximize else n for n in self.names)
+        return ("pareto:" if self.pareto else "minimize:") + ",".join(names)
 
 
 @dataclass(repr=False)
@@ -181,6 +303,8 @@ class WeightedSum(Objective):
     def __post_init__(self) -> None:
         if not self.weights:
             raise UserError("a weighted objective needs at least one metric=weight")
+        self.weights = {k: finite(f"weight of {k!r}", v) for k, v in self.weights.items()}
+        self._check_infeasible_reward()
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -195,39 +319,76 @@ class WeightedSum(Objective):
 
 @dataclass(repr=False)
 class Constrained(Objective):
-    """A base objective with budgets: over-budget designs lose ``penalty`` per unit relative excess."""
+    """A base objective with budgets, hard by default (see the module docstring).
+
+    Hard (``penalty is None``): a design over budget gets ``infeasible_reward -
+    excess``. Penalty form: it gets ``base reward - penalty * excess``.
+    """
 
     base: Objective
-    budgets: dict[str, float]
-    penalty: float = 10.0
+    limits: dict[str, float]
+    penalty: float | None = None
     infeasible_reward: float = field(default=math.nan)
 
     def __post_init__(self) -> None:
-        self.budgets = {k: _positive(k, float(v)) for k, v in self.budgets.items()}
-        if math.isnan(self.infeasible_reward):
+        if not self.limits:
+            raise UserError("a constrained objective needs at least one metric<=budget")
+        self.limits = {k: _positive(k, v) for k, v in self.limits.items()}
+        if self.penalty is not None:
+            self.penalty = finite("penalty", self.penalty)
+            if self.penalty <= 0:
+                raise UserError(f"penalty must be a positive number, got {self.penalty:g}")
+        if isinstance(self.infeasible_reward, float) and math.isnan(self.infeasible_reward):
             self.infeasible_reward = self.base.infeasible_reward
+        self._check_infeasible_reward()
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.base.metrics, *self.budgets)))
+        return tuple(dict.fromkeys((*self.base.metrics, *self.limits)))
 
-    def violation(self, metrics: Metrics) -> float:
-        """Sum of relative excesses over the budgets (0 when all are met)."""
-        return sum(max(0.0, metrics[n] / b - 1.0) for n, b in self.budgets.items())
+    @property
+    def optimized_metrics(self) -> tuple[str, ...]:
+        return self.base.optimized_metrics
+
+    @property
+    def budgets(self) -> Mapping[str, float]:
+        return dict(self.limits)
+
+    @property
+    def has_goal(self) -> bool:
+        return self.base.has_goal
+
+    @property
+    def hard(self) -> bool:
+        """Whether budgets are hard (the default) rather than penalties."""
+        return self.penalty is None
 
     def _reward(self, metrics: Metrics) -> float:
-        return self.base._reward(metrics) - self.penalty * self.violation(metrics)
+        excess = self.excess(metrics)
+        if excess <= 0:
+            return self.base._reward(metrics)
+        if self.penalty is None:
+            return self.infeasible_reward - excess
+        return self.base._reward(metrics) - self.penalty * excess
+
+    def value(self, metrics: Metrics) -> float:
+        return self.base.value(metrics)
 
     def vector(self, metrics: Metrics) -> tuple[float, ...]:
         return self.base.vector(metrics)
 
     def met(self, metrics: Metrics) -> bool:
-        if not metrics.feasible or self.violation(metrics) > 0:
-            return False
-        return self.base.met(metrics) if isinstance(self.base, TargetSpec) else True
+        return metrics.feasible and self.within_budget(metrics) and self.base.met(metrics)
+
+    def bind(self, specs: Sequence["MetricSpec"]) -> Objective:
+        self.check_metrics([s.name for s in specs])
+        base = self.base.bind(specs)
+        return self if base is self.base else dataclasses.replace(self, base=base)
 
     def spec(self) -> str:
-        return self.base.spec() + ";" + ",".join(f"{k}<={v:g}" for k, v in self.budgets.items())
+        form = "" if self.penalty is None else (
+            "penalty:" if self.penalty == DEFAULT_PENALTY else f"penalty={self.penalty:g}:")
+        return self.base.spec() + ";" + form + ",".join(f"{k}<={v:g}" for k, v in self.limits.items())
 
 
 _KINDS = ("target", "target-norm", "minimize", "weighted", "pareto")
@@ -240,10 +401,32 @@ def _pairs(text: str, sep: str, spec: str) -> dict[str, float]:
             raise UserError(f"objective {spec!r}: expected 'metric{sep}number', got {item!r}")
         name, _, num = item.partition(sep)
         try:
-            out[name.strip()] = float(num)
+            value = float(num)
         except ValueError:
             raise UserError(f"objective {spec!r}: {num.strip()!r} is not a number (in {item!r})") from None
+        if not math.isfinite(value):
+            raise UserError(f"objective {spec!r}: {name.strip()!r} must be a finite number, got {num.strip()!r}")
+        out[name.strip()] = value
     return out
+
+
+def _constrained(obj: Objective, text: str, spec: str) -> Constrained:
+    """Budgets after the semicolon: ``a<=1,b<=2`` (hard), ``penalty:...`` or ``penalty=W:...``."""
+    penalty: float | None = None
+    head, colon, rest = text.partition(":")
+    if colon:
+        word, eq, weight = head.strip().partition("=")
+        if word.strip().lower() != "penalty":
+            raise UserError(f"objective {spec!r}: budgets are 'metric<=number,...' or "
+                            f"'penalty[=W]:metric<=number,...', got {text.strip()!r}")
+        penalty = DEFAULT_PENALTY
+        if eq:
+            try:
+                penalty = float(weight)
+            except ValueError:
+                raise UserError(f"objective {spec!r}: penalty {weight.strip()!r} is not a number") from None
+        text = rest
+    return Constrained(obj, _pairs(text, "<=", spec), penalty=penalty)
 
 
 def parse_objective(spec: str | Objective) -> Objective:
@@ -262,12 +445,14 @@ def parse_objective(spec: str | Objective) -> Objective:
     if kind in ("target", "target-norm"):
         obj: Objective = TargetSpec(_pairs(args, "=", spec), normalized=kind == "target-norm")
     elif kind in ("minimize", "pareto"):
-        names = tuple(n.strip() for n in args.split(",") if n.strip())
-        obj = Minimize(names, pareto=kind == "pareto")
+        terms = [n.strip() for n in args.split(",") if n.strip()]
+        names = tuple(n.removeprefix(MAX_PREFIX).strip() for n in terms)
+        maximize = frozenset(n.removeprefix(MAX_PREFIX).strip() for n in terms if n.startswith(MAX_PREFIX))
+        obj = Minimize(names, pareto=kind == "pareto", maximize=maximize)
     elif kind == "weighted":
         obj = WeightedSum(_pairs(args, "=", spec))
     else:
         raise UserError(f"unknown objective kind {kind!r}; valid kinds: {', '.join(_KINDS)}")
     if budgets.strip():
-        obj = Constrained(obj, _pairs(budgets, "<=", spec))
+        obj = _constrained(obj, budgets, spec)
     return obj

@@ -51,8 +51,9 @@ class AcceleratorEnv(DesignEnv):
 
     From the objective (see :mod:`archgym.objectives`). The default,
     ``minimize:latency_cycles,energy_pj;area_mm2<=8``, minimises the
-    energy-delay product (reward ``-log10(latency x energy)``) with a penalty
-    of 10 per unit of relative excess over an 8 mm² area budget. An
+    energy-delay product (reward ``-log10(latency x energy)``) under a hard
+    8 mm² area budget: a design over it gets ``infeasible_reward`` minus its
+    relative excess and ``info["within_budget"] = False``. An
     infeasible design (no tiling fits its SRAMs) gets the objective's
     ``infeasible_reward`` and ``info["feasible"] = False`` with the reason.
 

@@ -83,12 +83,11 @@ class _Core:
         self.space: ParameterSpace = simulator.space
         self.workload = simulator.load_workload(workload if workload is not None else simulator.default_workload)
         self.workload_name = simulator.workload_name(self.workload)
-        self.objective = parse_objective(objective)
-        self.objective.check_metrics(simulator.metric_names)
+        self.objective = parse_objective(objective).bind(simulator.metrics)
+        if infeasible_reward is not None:
+            self.objective = self.objective.with_infeasible_reward(infeasible_reward)
         self.observation_metrics = tuple(observation_metrics) or tuple(simulator.metric_names)
-        self.infeasible_reward = (
-            self.objective.infeasible_reward if infeasible_reward is None else float(infeasible_reward)
-        )
+        self.infeasible_reward = self.objective.infeasible_reward
         self.listeners: list[Listener] = []
         self.n_evaluations = 0
         #: ``n_evaluations`` at which an agent's budget is spent (None: no limit); see :meth:`exhausted`
@@ -109,7 +108,7 @@ class _Core:
         self.workload = self.simulator.load_workload(self.workload_name)
 
     def reward(self, metrics: Metrics) -> float:
-        return self.objective.reward(metrics) if metrics.feasible else self.infeasible_reward
+        return self.objective.reward(metrics)
 
     def observe(self, metrics: Metrics | None) -> np.ndarray:
         """Metric features of a design (:func:`~archgym.envs.formulations.metric_features`) and its status flags."""
@@ -133,8 +132,7 @@ class _Core:
 
     def has_goal(self) -> bool:
         """Whether the objective has a goal whose reaching ends an episode (target specs only)."""
-        goal = getattr(self.objective, "has_goal", None)
-        return bool(goal) if goal is not None else self.objective.spec().startswith(("target:", "target-norm:"))
+        return self.objective.has_goal
 
     def run(
         self, designs: Sequence[Mapping[str, Any]], indices: np.ndarray | None = None
@@ -165,6 +163,7 @@ class _Core:
                 reward=self.reward(metrics),
                 wall_time_s=dt,
                 predicted=metrics.predicted,
+                within_budget=metrics.feasible and self.objective.within_budget(metrics),
             )
             for listener in self.listeners:
                 listener(ev)
@@ -180,6 +179,7 @@ class _Core:
             "predicted": metrics.predicted,
             "reward": ev.reward,
             "target_met": self.objective.met(metrics),
+            "within_budget": ev.within_budget,
         }
 
 
@@ -602,7 +602,7 @@ scaled otherwise (see Rewards) |
 | start | str or dict | ``"random"`` | ``"edit"``: first design of an episode, ``"random"``, ``"default"`` or a design |
 | edit_actions | str | ``"set"`` | ``"edit"``: ``"set"`` a knob to a value or ``"step"`` a knob down/up |
 | action_format | str | ``"multidiscrete"`` | or ``"dict"`` (one ``Discrete`` per knob; one-shot formulations) |
-| infeasible_reward | float | objective's | raw reward of infeasible designs |
+| infeasible_reward | float | objective's | raw reward of infeasible designs (finite); over-budget designs get it minus their excess |
 | render_mode | str or None | None | ``"ansi"``: the last design and its metrics as text; ``"rgb_array"``: as bars |
 | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
 | proxy | path | None | the proxy model file (``archgym proxy train``) |"""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from archgym.envs.design_env import DesignEnv, document, vector_factory
-from archgym.errors import UserError
+from archgym.errors import UserError, finite, whole_number
 from archgym.objectives import Objective
 from archgym.simulators.dram import DRAMSimulator
 
@@ -79,12 +79,12 @@ class DRAMEnv(DesignEnv):
     product). On the shipped traces about 1% of designs come within 1% of
     the best latency x power and 0.1-0.5% within 0.1% (uniform random search
     needs 440-1,850 evaluations for a 90% chance of the latter;
-    ``benchmarks/dram/landscape.py``); the refresh limits barely matter
-    there. Every controller design is feasible except a ``RefreshPolicy``
-    the device lacks: ``PerBank`` needs per-bank refresh (``LPDDR4-3200``,
-    not the DDR3/DDR4 devices) and ``SameBank`` needs DDR5, which the model
-    does not cover; such a design is infeasible (``info["feasible"]`` is
-    false, ``info["reason"]`` says why).
+    ``benchmarks/dram/landscape.py``, measured on DRAM-v0). The action space
+    offers only the refresh policies the device supports (``NoRefresh`` and
+    ``AllBank`` on DDR3/DDR4: DRAMGym's 442,368 designs; ``PerBank`` too on
+    ``LPDDR4-3200``); every design in it is feasible. Refreshes still owed
+    (postponed) when a trace's last request is answered are issued then, so
+    every knob acts on every shipped workload.
 
     {reward_formulations}
 
@@ -94,7 +94,7 @@ class DRAMEnv(DesignEnv):
 
     | parameter | type | default | description |
     | --- | --- | --- | --- |
-    | workload | str or path | ``"cloud-1"`` | ``stream``, ``random``, ``cloud-1``, ``cloud-2`` or a DRAMSys ``.stl``/``.rstl`` (or ``.npz``) trace |
+    | workload | str or path | ``"cloud-1"`` | ``stream``, ``random``, ``cloud-1``, ``cloud-2`` (ArchGym's, one request per clock: 4x the peak bandwidth), the same at realistic loads ``<name>@25`` / ``<name>@50`` (percent of DDR4-2400's peak), or a DRAMSys ``.stl``/``.rstl`` (or ``.npz``) trace |
     | objective | str or Objective | see Rewards | e.g. ``"target:power_mw=1000,latency_ns=100"`` |
     | reward_formulation | str or None | None | ArchGym's ``"power"``, ``"latency"`` or ``"both"`` (overrides ``objective``) |
     | target_power_mw | float | 1000.0 | power target of the ArchGym formulations |
@@ -108,7 +108,7 @@ class DRAMEnv(DesignEnv):
     ## Version History
 
     * v0: initial release (DRAM model 0.1.0).
-    * v1: refresh owed at the trace's end is issued (every knob acts), DDR4 offers only the refresh policies it supports, hard budgets, well-defined observations; formulations ``bandit`` and ``edit``, ``reward_scale``, an observation that tells "no design yet" and "infeasible" apart, ``spec.max_episode_steps``.
+    * v1: refreshes owed at the trace's end are issued, then pulled in as DRAMSys's idle refresh manager does (every knob acts on every workload); the action space offers only the device's refresh policies (DDR4: 442,368 designs); cloud-1/cloud-2 follow ArchGym's chunked process and stream's read arrays share banks; hard budgets, well-defined observations; formulations ``bandit`` and ``edit``, ``reward_scale``, an observation that tells "no design yet" and "infeasible" apart, ``spec.max_episode_steps``.
     """
 
     env_id = "archgym/DRAM-v1"
@@ -130,6 +130,9 @@ class DRAMEnv(DesignEnv):
     ):
         if reward_formulation is not None:
             objective = dramgym_objective(reward_formulation, target_power_mw, target_latency_ns)
+        if trace_clock_mhz is not None and not finite("trace_clock_mhz", trace_clock_mhz) > 0:
+            raise UserError(f"trace_clock_mhz must be a positive number of MHz, got {trace_clock_mhz!r}")
+        threads = whole_number("threads", threads, low=1)
         simulator = DRAMSimulator(device, address_mapping, trace_clock_mhz, threads)
         super().__init__(simulator, workload, objective, **options)
 

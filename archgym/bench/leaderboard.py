@@ -9,7 +9,7 @@ An entry is one JSON file (see :func:`archgym.bench.runner.make_entry`).
    reward must be the one the entry claims, and the claimed reward must be the
    last of the run's improvements;
 3. a sample of runs is *re-run* from (env, kwargs, agent, hyperparameters,
-   seed, budget) with :func:`archgym.reproduce.validate.rerun` (what
+   seed, budget) with :func:`archgym.reproduce.rerun` (what
    ``archgym validate`` uses); the trajectory's SHA-256 fingerprint (the
    sweep trial's) must match the entry's.
 
@@ -145,12 +145,12 @@ def sample_runs(entry: dict[str, Any], n: int, seed: int = 0) -> list[dict[str, 
 
 
 def rerun(entry: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Run the given runs again (:func:`archgym.reproduce.validate.rerun`); problems where a trajectory differs."""
+    """Run the given runs again (:func:`archgym.reproduce.rerun`); problems where a trajectory differs."""
     import hashlib
 
     from archgym.bench.scoring import improvements
-    from archgym.reproduce.validate import NotReplayable, RunSpec
-    from archgym.reproduce.validate import rerun as run_again
+    from archgym.reproduce import NotReplayable, RunSpec
+    from archgym.reproduce import rerun as run_again
 
     problems = []
     for row in rows:

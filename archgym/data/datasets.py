@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Mapping, Sequence
@@ -189,12 +190,17 @@ def _journal_table(path: Path, schema: "pa.Schema") -> "pa.Table":
     return pa.Table.from_pylist(rows, schema=pa.schema(fields))
 
 
-def _expression(filters: Filter) -> Any:
-    """A pyarrow expression from an expression or a ``{column: value or [values]}`` mapping."""
+def _expression(filters: Filter, schema: "pa.Schema") -> Any:
+    """A pyarrow expression from an expression or a ``{column: value or [values]}`` mapping.
+
+    Raises:
+        UserError: the mapping names a column the dataset does not have.
+    """
     import pyarrow.compute as pc
 
     if filters is None or not isinstance(filters, Mapping):
         return filters
+    _present(list(filters), schema, what="filter column")
     expr = None
     for col, value in filters.items():
         if isinstance(value, (list, tuple, set)):
@@ -230,7 +236,7 @@ def iter_tables(
 
     shards = good_shards(directory, on_bad)
     schema = _unified(shards.values())
-    expr = _expression(filters)
+    expr = _expression(filters, schema)
     for path in shards:
         piece = pads.dataset(str(path), format="parquet", schema=schema)
         yield piece.to_table(columns=_present(columns, schema), filter=expr)
@@ -241,12 +247,13 @@ def iter_tables(
         yield table.select(_present(columns, table.schema)) if columns is not None else table
 
 
-def _present(columns: Sequence[str] | None, schema: "pa.Schema") -> list[str] | None:
+def _present(columns: Sequence[str] | None, schema: "pa.Schema", what: str = "column") -> list[str] | None:
     if columns is None:
         return None
     unknown = [c for c in columns if c not in schema.names]
     if unknown and len(schema.names):
-        raise UserError(f"unknown column(s) {', '.join(unknown)}; the dataset has {', '.join(schema.names)}")
+        raise UserError(f"unknown {what}(s) {', '.join(map(repr, unknown))}; "
+                        f"the dataset has {', '.join(schema.names)}")
     return [c for c in columns if c in schema.names]
 
 
@@ -629,13 +636,16 @@ def export_minari(directory: str | os.PathLike[str], dataset_id: str, on_bad: On
     """Export as a Minari dataset (one episode per run id), if Minari is installed.
 
     Observations are the env's observation of each evaluated design's metrics,
-    actions its knob indices; rewards the recorded rewards.
+    actions its knob indices; rewards the recorded rewards. Stored in Minari's
+    Arrow format (pyarrow is a core dependency; its HDF5 format would need h5py)
+    under ``MINARI_DATASETS_PATH`` (default ``~/.minari/datasets``).
 
     Raises:
         UserError: Minari is not installed, or the dataset holds more than one env.
     """
     try:
         import minari
+        from minari.data_collector import EpisodeBuffer
     except ImportError as exc:
         missing = "" if exc.name in (None, "minari") else f" (its dependency {exc.name!r} is missing)"
         raise UserError(f"Minari export needs the optional package 'minari', which is not importable{missing}; "
@@ -649,11 +659,12 @@ def export_minari(directory: str | os.PathLike[str], dataset_id: str, on_bad: On
     env_ids = sorted(df["env_id"].dropna().unique())
     if len(env_ids) != 1:
         raise UserError(f"Minari export needs a dataset of one env; this one has {', '.join(env_ids) or 'none'}")
-    env = gymnasium.make(env_ids[0])
+    workloads = sorted(df["workload"].dropna().unique())
+    env = gymnasium.make(env_ids[0], **({"workload": workloads[0]} if len(workloads) == 1 else {}))
     base = env.unwrapped
     space = base.design_space
     buffers = []
-    for _, run in df.groupby("run_id", sort=False):
+    for i, (_, run) in enumerate(df.groupby("run_id", sort=False)):
         run = run.sort_values("step")
         designs = [{k: row[DESIGN_PREFIX + k] for k in space.names} for _, row in run.iterrows()]
         obs = [base._core.observe(None)]
@@ -661,13 +672,17 @@ def export_minari(directory: str | os.PathLike[str], dataset_id: str, on_bad: On
             values = {c[len(METRIC_PREFIX):]: row[c] for c in run.columns if c.startswith(METRIC_PREFIX)}
             obs.append(base._core.observe(Metrics(values) if row["feasible"] else Metrics.infeasible("infeasible")))
         n = len(run)
-        buffers.append({
-            "observations": np.stack(obs),
-            "actions": np.stack([space.encode(x) for x in designs]),
-            "rewards": run["reward"].to_numpy(dtype=np.float64),
-            "terminations": np.zeros(n, dtype=bool),
-            "truncations": np.arange(1, n + 1) == n,
-            "infos": {},
-        })
-    return minari.create_dataset_from_buffers(dataset_id=dataset_id, buffer=buffers, env=env,
-                                              algorithm_name="archgym")
+        buffers.append(EpisodeBuffer(
+            id=i,
+            observations=list(np.stack(obs)),
+            actions=list(np.stack([space.encode(x) for x in designs])),
+            rewards=list(run["reward"].to_numpy(dtype=np.float64)),
+            terminations=[False] * n,
+            truncations=list(np.arange(1, n + 1) == n),
+            infos={},
+        ))
+    with warnings.catch_warnings():  # Minari's advice to name an author, e-mail and code link
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"minari\.")
+        return minari.create_dataset_from_buffers(
+            dataset_id=dataset_id, buffer=buffers, env=env, algorithm_name="archgym", data_format="arrow",
+            description=f"archgym records of {env_ids[0]} ({', '.join(workloads)}): one episode per run")

@@ -11,24 +11,26 @@
 See docs/reproducibility.md.
 """
 
-from archgym.reproduce.replay import (
+from archgym.reproduce.replaying import (
     AGREE,
     DIFFER,
     NOT_REPLAYABLE,
     PROXY_RTOL,
     Check,
+    NotReplayable,
     ReplayReport,
     replay,
     replay_frame,
     replay_records,
 )
-from archgym.reproduce.validate import (
+from archgym.reproduce.validation import (
     DIVERGED,
     NOT_VALIDATABLE,
     REPRODUCED,
     RunSpec,
     Validation,
     ValidationReport,
+    rerun,
     run_spec,
     validate,
     validate_run,
@@ -37,5 +39,5 @@ from archgym.reproduce.validate import (
 )
 
 __all__ = ["AGREE", "DIFFER", "DIVERGED", "NOT_REPLAYABLE", "NOT_VALIDATABLE", "PROXY_RTOL", "REPRODUCED", "Check",
-           "ReplayReport", "RunSpec", "Validation", "ValidationReport", "replay", "replay_frame", "replay_records",
-           "run_spec", "validate", "validate_run", "validate_sweep", "validate_trajectory"]
+           "NotReplayable", "ReplayReport", "RunSpec", "Validation", "ValidationReport", "replay", "replay_frame",
+           "replay_records", "rerun", "run_spec", "validate", "validate_run", "validate_sweep", "validate_trajectory"]

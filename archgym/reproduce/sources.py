@@ -4,7 +4,7 @@ Four kinds of path hold records:
 
 * a **run folder** (``archgym run --out DIR``): ``best.json`` and ``records/``;
 * a **sweep folder** (``archgym sweep run --out DIR``): ``trials/*.json`` and
-  ``records/<env>/part-<trial key>.parquet``;
+  ``records/<env>/`` (one shard per trial, named by its key);
 * a **dataset** or any records folder (``archgym dataset collect``): Parquet
   shards and journals;
 * a single **records file**: one shard (``.parquet``) or journal (``.jsonl``).

@@ -3,14 +3,16 @@
 Rewards of different envs are not comparable, so every statistic is per env
 (an env id with its kwargs, e.g. a workload and objective). Within an env:
 
-* **best reward** of a trial is the best feasible reward it found; an agent's
-  row gives the median and inter-quartile range over all its trials (every
-  seed of every hyperparameter setting);
+* **best reward** of a trial is the best reward of a feasible design within
+  the objective's budgets; an agent's row gives the median and inter-quartile
+  range over all its trials (every seed of every hyperparameter setting) and
+  counts the trials that found no such design (``no_result``);
 * **lottery**: the best reward of each hyperparameter setting (median over
   seeds) — the spread of these values is how much a study's conclusion depends
   on tuning;
-* **success** is the share of trials that met the objective's target (only for
-  objectives that have one: ``target:...`` or constraints);
+* **success** is the share of trials that met the objective's goal (only for
+  objectives that have one, :attr:`archgym.objectives.Objective.has_goal`: the
+  target specs; budgets alone are no goal);
 * **sample efficiency** is the number of simulator calls a trial needed to
   reach a fraction ``f`` of the way from a typical first design to the best
   design any trial found: ``ref + f * (best - ref)``, where ``ref`` is the
@@ -65,13 +67,14 @@ def ok_trials(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def best_reward_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Per env and agent: trials, failures, settings, best-reward median and IQR, maximum."""
+    """Per env and agent: trials, failures, trials without a result, settings, best-reward median, IQR, max."""
     rows = []
     for (env, agent), g in df.groupby(["env", "agent"], sort=True):
         r = g.loc[g["status"] == "ok", "best_reward"].dropna()
         q25, q50, q75 = (np.quantile(r, [0.25, 0.5, 0.75]) if len(r) else (np.nan,) * 3)
         rows.append({"env": env, "agent": agent, "trials": len(g), "failed": int((g["status"] != "ok").sum()),
-                     "settings": g["hp"].nunique(), "median": q50, "q25": q25, "q75": q75, "iqr": q75 - q25,
+                     "no_result": int((g["status"] == "ok").sum()) - len(r), "settings": g["hp"].nunique(),
+                     "median": q50, "q25": q25, "q75": q75, "iqr": q75 - q25,
                      "max": r.max() if len(r) else np.nan})
     return pd.DataFrame(rows)
 
@@ -116,12 +119,16 @@ def _stack(curves: pd.Series) -> np.ndarray:
 
 
 def _nanquantile(a: np.ndarray, q: list[float]) -> np.ndarray:
-    """Column quantiles ignoring NaN; NaN where a column has no values."""
-    out = np.full((len(q), a.shape[1]), np.nan)
-    has = ~np.all(np.isnan(a), axis=0)
-    if has.any():
-        out[:, has] = np.nanquantile(a[:, has], q, axis=0)
-    return out
+    """Column quantiles of best-so-far curves, NaN (no feasible design yet) ranking below every value.
+
+    A trial without a result yet is the worst trial at that call, not a
+    missing one: dropping it would let early quantiles stand on the few lucky
+    trials and fall later. A quantile that lands on such trials is NaN (not
+    drawn). Curves never decrease, so neither do the quantiles.
+    """
+    with np.errstate(invalid="ignore"):
+        out = np.quantile(np.where(np.isnan(a), -np.inf, a), q, axis=0)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def reference_points(df: pd.DataFrame) -> pd.DataFrame:

@@ -149,6 +149,19 @@ def _table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def completeness(folder: str | Path) -> str:
+    """"N of M planned trials", marked incomplete while trials are left (or plain N when nothing was planned)."""
+    from archgym.sweep.store import ResultStore
+
+    done, planned = ResultStore(folder).progress()
+    if planned is None:
+        return f"{done:,} finished trials (the planned number is not recorded in this folder)"
+    if done < planned:
+        return (f"**Incomplete study: {done:,} of {planned:,} planned trials finished**; rerun "
+                "`archgym sweep run` with the same file and --out to finish it")
+    return f"{done:,} of {planned:,} planned trials finished"
+
+
 def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity: pd.DataFrame,
               figures: dict[str, str | None], fraction: float) -> str:
     failed = df[df["status"] != "ok"]
@@ -157,13 +170,16 @@ def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity
               .agg(settings="count", worst="min", median="median", best="max").reset_index())
     parts = [
         f"# Sweep report: {folder}\n",
+        completeness(folder) + "\n",
         f"{len(df):,} trials ({len(df) - len(failed):,} ok, {len(failed):,} failed); "
         f"{df['env'].nunique()} envs, {df['agent'].nunique()} agents, {df['seed'].nunique()} seeds, "
         f"budget {', '.join(map(str, sorted(df['budget'].unique())))} simulator calls per trial.\n",
         "## Best reward per agent\n",
-        "Best feasible reward of each trial; median and inter-quartile range over all seeds and "
-        "hyperparameter settings (higher is better; rewards are comparable only within an env).\n",
-        _table(best, ["env", "agent", "trials", "failed", "settings", "median", "q25", "q75", "iqr", "max"]),
+        "Best reward of each trial's feasible designs within the objective's budgets; median and "
+        "inter-quartile range over all seeds and hyperparameter settings (higher is better; rewards are "
+        "comparable only within an env). `no_result`: trials that found no feasible design within budget.\n",
+        _table(best, ["env", "agent", "trials", "failed", "no_result", "settings", "median", "q25", "q75", "iqr",
+                      "max"]),
         "## Hyperparameter lottery\n",
         "Each setting's best reward (median over seeds): how much an agent's result depends on its "
         "hyperparameters.\n",
@@ -172,6 +188,8 @@ def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity
         parts.append(f"![hyperparameter lottery]({figures['lottery']})\n")
     parts += [_table(spread, ["env", "agent", "settings", "worst", "median", "best"]),
               "## Success at reaching the target\n",
+              "Only objectives with a goal (target specs) can succeed; minimize, weighted and pareto "
+              "objectives have none, with or without budgets.\n",
               _table(analysis.success_table(df), ["env", "agent", "trials", "success_rate", "median_calls"]),
               "## Best-so-far curves\n"]
     if figures["curves"]:

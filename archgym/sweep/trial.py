@@ -63,14 +63,13 @@ def _search(t: Any) -> dict[str, Any]:
     from archgym.agents import make_agent
     from archgym.history import Evaluation
     from archgym.metrics import Metrics
-    from archgym.objectives import Objective
     from archgym.records import attach_recorder, record_schema
 
     env = gymnasium.make(t.env_id, **t.env_kwargs)
     try:
         base = env.unwrapped
         objective = base.objective
-        has_goal = type(objective).met is not Objective.met
+        has_goal = objective.has_goal
         agent = make_agent(t.agent, **t.hp)
         rows: list[dict[str, Any]] = []
         attach_recorder(env, rows, agent=t.agent, hyperparameters=agent.hp, seed=t.seed, run_id=t.key)
@@ -88,6 +87,8 @@ def _search(t: Any) -> dict[str, Any]:
     finally:
         env.close()
     best = history.best
+    if best is not None and not best.within_budget:
+        best = None  # a trial's result is a design within budget; an over-budget one is not reported
     return {
         "workload": base.workload_name,
         "objective": objective.spec(),

@@ -15,7 +15,7 @@ so a rerun only runs archgym; ``--recompute`` runs the peers again.
 
 Run with the benchmark venv (see README.md)::
 
-    /work/bench-venv/bin/python benchmarks/accelerator/fidelity.py [--recompute] [--markdown OUT.md]
+    benchmarks/accelerator/.venv/bin/python benchmarks/accelerator/fidelity.py [--recompute] [--markdown OUT.md]
 """
 
 from __future__ import annotations

@@ -58,11 +58,6 @@ def require_peers(*names: str) -> None:
     Args:
         names: any of ``"zigzag"``, ``"scalesim"``, ``"archgym"``.
     """
-    hints = {
-        "zigzag": "zigzag-dse six",
-        "scalesim": "scalesim 'numpy<2.4'",
-        "archgym": "-e /work/main",
-    }
     missing = []
     for name in names:
         try:
@@ -74,11 +69,11 @@ def require_peers(*names: str) -> None:
             missing.append((name, exc))
     if missing:
         lines = [f"error: benchmark peer '{n}' is not importable ({type(e).__name__}: {e})." for n, e in missing]
-        pkgs = " ".join(hints[n] for n, _ in missing)
         lines.append(
-            "Set up the benchmark venv as benchmarks/accelerator/README.md says, e.g.\n"
-            f"  python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install {pkgs}\n"
-            "and run the script with /work/bench-venv/bin/python."
+            "Set up the benchmark venv as benchmarks/accelerator/README.md says (from the repository root):\n"
+            "  python3 -m venv benchmarks/accelerator/.venv && "
+            "benchmarks/accelerator/.venv/bin/pip install -r benchmarks/accelerator/requirements.txt -e .\n"
+            "and run the script with benchmarks/accelerator/.venv/bin/python."
         )
         print("\n".join(lines), file=sys.stderr)
         raise SystemExit(2)

@@ -14,7 +14,7 @@ Two measurements, each printed with its ratio and the goal of issue 3:
 
 Run with the benchmark venv (see README.md)::
 
-    /work/bench-venv/bin/python benchmarks/accelerator/speed.py [--batch 4096] [--zigzag-evals 5]
+    benchmarks/accelerator/.venv/bin/python benchmarks/accelerator/speed.py [--batch 4096] [--zigzag-evals 5]
 """
 
 from __future__ import annotations

@@ -11,22 +11,30 @@ apart. Only FARSI's numbers are stored; FARSI's code is not part of archgym.
 ``--export DIR`` writes every design's ``hardware_graph.csv`` and
 ``task_to_hardware_mapping.csv`` under ``DIR`` for running them through FARSI.
 
-Run::
+Run from the repository root, with archgym installed (``pip install -e .``)::
 
-    /work/venv/bin/python benchmarks/soc/fidelity.py [--export DIR]
+    python benchmarks/soc/fidelity.py [--export DIR] [--farsi-workloads DIR]
+
+FARSI's own numbers are stored, so FARSI need not be installed. The shipped
+examples' CSVs come from FARSI's workload tables, kept in the repository
+(``tests/data/farsi-workloads``); ``--farsi-workloads`` (or the
+``FARSI_WORKLOADS`` environment variable) points at another copy, e.g. a FARSI
+checkout's converted tables.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 from pathlib import Path
 
 from archgym.simulators.soc import SoCSimulator, evaluate_farsi
 
 HERE = Path(__file__).resolve().parent
-REFERENCE = HERE.parents[1].parent / "shared" / "reference" / "farsi-workloads"
+#: FARSI's workload tables, as the SoC tests read them
+REFERENCE = HERE.parents[1] / "tests" / "data" / "farsi-workloads"
 KEYS = ("latency_s", "energy_j", "power_w", "area_mm2")
 
 
@@ -37,6 +45,8 @@ def rel(a: float, b: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--export", type=Path, help="write the designs as FARSI CSVs under this folder")
+    ap.add_argument("--farsi-workloads", type=Path, default=Path(os.environ.get("FARSI_WORKLOADS", REFERENCE)),
+                    help="folder of FARSI's workload tables (default: tests/data/farsi-workloads)")
     args = ap.parse_args()
     data = json.loads((HERE / "farsi_results.json").read_text())
 
@@ -44,7 +54,7 @@ def main() -> None:
     print("| design | latency s | power W | energy J | area mm2 | max rel. diff vs FARSI |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, farsi in data["shipped"].items():
-        folder = REFERENCE / name
+        folder = args.farsi_workloads / name
         if not folder.is_dir():
             print(f"| {name} | reference tables not found at {folder} | | | | |")
             continue

@@ -13,7 +13,9 @@
 
 Run::
 
-    /work/venv/bin/python benchmarks/soc/speed.py [--evals 1000] [--repeats 3]
+    python benchmarks/soc/speed.py [--evals 1000] [--repeats 3]
+
+from the repository root, with archgym installed (``pip install -e .``); no peer is needed.
 """
 
 from __future__ import annotations

@@ -35,6 +35,15 @@ One channel, one initiator. The model follows DRAMSys's controller
   a refresh that is not forced and has not issued yet is postponed (a
   pulled-in one abandoned) when a request reaches the rank; only a forced
   refresh blocks the bank machines. A PREA waits tRP (tRPab on LPDDR4).
+* **Refreshes owed at the end.** DRAMSys stops when the trace does, so
+  refreshes still postponed then would never be issued and a busy trace of a
+  few tREFI would never pay for refresh. Here, once the last request's
+  column command has issued, a rank that owes postponed refreshes is idle
+  and its manager does what DRAMSys's does when idle: it catches the
+  postponed refreshes up back to back (PREA first if a bank is open) and
+  goes on pulling in up to ``RefreshMaxPulledin``. The simulated window
+  (``t_end``) ends with the last REF's tRFC when that is after the last
+  response. A rank that owes nothing issues nothing more.
 * **Refresh** (PerBank, per rank, devices with tRFCpb/tREFIpb such as
   LPDDR4): DRAMSys's RefreshManagerPerBank. Every tREFIpb the manager picks
   the first bank, in bank order, not yet refreshed in this round and with no
@@ -75,6 +84,7 @@ import numpy as np
 from archgym.compiled import AVAILABLE as _COMPILED
 from archgym.compiled import jit as _jit
 from archgym.compiled import jit_inline as _jit_inline
+from archgym.compiled import warn_uncompiled as _warn_uncompiled
 
 #: indices of the counters array returned by the kernel
 C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
@@ -241,7 +251,18 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     kbest = KINF
     cb = -1
     cj = -1
-    while n_col < n:
+    ended = -1  # when the last request's column command issued; then only owed refreshes remain
+    ref_end = 0  # when the last REF (REFpb) completes
+    while True:
+        if n_col == n and ended < 0:
+            ended = now
+            if refresh or perbank:
+                for r in range(n_ranks):
+                    if ref_flex[r] > 0 and not ref_seq[r] and not ref_pulled[r]:
+                        # postponed refreshes are owed: the idle manager catches them up now (this is
+                        # the first of them), then pulls in while idle, as DRAMSys's does once idle
+                        ref_flex[r] -= 1
+                        ref_trig[r] = now
         counters[C_ITER] += 1
         # ---- next admission -------------------------------------------------
         ta = INF
@@ -302,6 +323,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                         tr = t
                         tr_r = r
                 else:
+                    if ended >= 0 and not ref_pulled[r] and ref_trig[r] > ended:
+                        continue  # after the trace: only the owed refreshes and their pull-ins
                     t = max(now, ref_trig[r])
                     if t < te:
                         te = t
@@ -368,6 +391,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
 
         t = min(ta, te, tr, tc)
         if t >= t_limit:
+            if t >= INF and ended >= 0:
+                break  # every request answered, no refresh owed
             # INF: nothing can happen (a deadlock, a bug); else the clock outgrew the packed keys
             counters[C_ERR] = ERR_DEADLOCK if t >= INF else ERR_TOO_LONG
             break
@@ -475,6 +500,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                     if act_ok[g2] > gt[g2]:
                         gt[g2] = act_ok[g2]
                 counters[C_REF] += 1
+                if t + RFCPB > ref_end:
+                    ref_end = t + RFCPB
                 ref_left[r] &= ~(1 << (b - r * banks_per_rank))
                 if ref_left[r] == 0:
                     ref_left[r] = all_mask
@@ -501,6 +528,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                         t_act[b] = t + RFC
                     sel_ok[b] = False
                 counters[C_REF] += 1
+                if t + RFC > ref_end:
+                    ref_end = t + RFC
                 _refresh_issued(r, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_pull, REFI)
             continue
 
@@ -641,6 +670,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     for i in range(n):
         if deliver[i] > t_end:
             t_end = deliver[i]
+    if ref_end > t_end:
+        t_end = ref_end
     active_cycles = np.zeros(n_ranks, dtype=np.int64)
     cur_s = np.full(n_ranks, -1, dtype=np.int64)
     cur_e = np.full(n_ranks, -1, dtype=np.int64)
@@ -823,14 +854,11 @@ def _heap_pop(h, n):
 
 
 def get_kernel():
-    """The compiled kernel (numba, cached on disk; compiled on first call).
+    """The kernel: compiled with numba when installed (cached on disk; compiled on first call).
 
-    Raises:
-        ImportError: numba is not installed (``pip install 'archgym[fast]'``).
+    Without numba it runs as plain Python, same results (the policy of
+    :mod:`archgym.compiled`), and the first call logs a warning saying so.
     """
     if not _COMPILED:
-        raise ImportError(
-            "the DRAM controller model needs numba to run at usable speed; install it with "
-            "pip install 'archgym[fast]' (or pip install numba)"
-        )
+        _warn_uncompiled("the DRAM controller model", "about 1 s per design instead of milliseconds")
     return _kernel

@@ -9,6 +9,7 @@ design into the integer codes the compiled controller model takes.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -42,8 +43,9 @@ SPACE = ParameterSpace([
     categorical("RefreshPolicy", REFRESH_POLICIES, default="AllBank",
                 help="no refresh; an all-bank REF (tRFC) per rank every tREFI; a per-bank REFpb (tRFCpb, "
                      "one bank at a time, the others keep serving) every tREFIpb; or DDR5's same-bank REF",
-                note="PerBank only on devices with per-bank refresh (LPDDR4); SameBank needs DDR5, which "
-                     "the model does not cover; otherwise the design is infeasible"),
+                note="a simulator offers only the device's policies (PerBank needs per-bank refresh, as "
+                     "LPDDR4 has; SameBank needs DDR5, which the model does not cover); a design naming "
+                     "another is infeasible"),
     pow2("RefreshMaxPostponed", 1, 8, default=8, unit="refreshes",
          help="refreshes that may be postponed while the rank (PerBank: every bank) is busy before one "
               "is forced",
@@ -58,6 +60,20 @@ SPACE = ParameterSpace([
          help="outstanding requests the initiator may have in the controller",
          note="only with Arbiter=Fifo|Reorder"),
 ])
+
+
+
+def space_for(refresh_policies: tuple[str, ...]) -> ParameterSpace:
+    """:data:`SPACE` with ``RefreshPolicy`` limited to the policies a device supports.
+
+    DDR3 and DDR4 have no per-bank refresh and no device here has DDR5's
+    same-bank refresh, so their space is DRAMGym's 442,368 designs rather
+    than 884,736 of which half are infeasible.
+    """
+    knobs = [replace(k, choices=tuple(c for c in REFRESH_POLICIES if c in refresh_policies))
+             if k.name == "RefreshPolicy" else k for k in SPACE]
+    return ParameterSpace(knobs)
+
 
 #: codes of the integer config vector handed to the compiled model, in order
 CONFIG_FIELDS = (

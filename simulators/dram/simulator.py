@@ -9,8 +9,8 @@ from typing import Any, Mapping, Sequence
 from archgym.errors import UserError
 from archgym.metrics import Metrics
 from archgym.simulator import Simulator
-from archgym.simulators.dram.design import SPACE
-from archgym.simulators.dram.device import Device
+from archgym.simulators.dram.design import SPACE, space_for
+from archgym.simulators.dram.device import Device, load_device
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared
 from archgym.simulators.dram.presets import DEFAULT_DEVICE
@@ -52,6 +52,9 @@ class DRAMSimulator(Simulator):
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise UserError(f"threads must be a positive integer, got {threads!r}")
         self.device = device
+        #: the knobs, with only the refresh policies this device supports (the class's
+        #: :data:`SPACE` lists all four)
+        self.space = space_for(load_device(device).refresh_policies)
         self.address_mapping = address_mapping
         self.trace_clock_mhz = trace_clock_mhz
         self.threads = threads

@@ -78,6 +78,10 @@ class Trace:
         return int(self.is_write.sum())
 
 
+#: largest timestamp or length a trace holds (int64 arrays)
+INT64_MAX = int(np.iinfo(np.int64).max)
+
+
 def parse_stl(text: str, source: str = "<string>", relative: bool = False, name: str | None = None) -> Trace:
     """Parse DRAMSys trace text; errors name ``source``, the line number and the problem."""
     cycles: list[int] = []
@@ -98,6 +102,8 @@ def parse_stl(text: str, source: str = "<string>", relative: bool = False, name:
             raise UserError(f"{where}: timestamp {head.strip()!r} is not a non-negative integer") from None
         if cyc < 0:
             raise UserError(f"{where}: timestamp {cyc} is negative")
+        if cyc > INT64_MAX:
+            raise UserError(f"{where}: timestamp {cyc} does not fit 64 bits (at most {INT64_MAX})")
         tokens = rest.split()
         length = 0
         if tokens and tokens[0].startswith("("):
@@ -106,8 +112,8 @@ def parse_stl(text: str, source: str = "<string>", relative: bool = False, name:
                 length = int(tok.strip("()"))
             except ValueError:
                 raise UserError(f"{where}: length {tok!r} is not '(<bytes>)'") from None
-            if length <= 0:
-                raise UserError(f"{where}: length {length} must be positive")
+            if not 0 < length <= INT64_MAX:
+                raise UserError(f"{where}: length {length} must be positive and fit 64 bits")
         if not tokens:
             raise UserError(f"{where}: missing command (read or write)")
         cmd = tokens[0].lower()
@@ -143,6 +149,8 @@ def read_trace(path: str | Path) -> Trace:
     p = Path(path)
     if not p.exists():
         raise UserError(f"trace file {p} does not exist")
+    if p.is_dir():
+        raise UserError(f"{p} is a folder; a DRAM workload is one .stl/.rstl/.npz trace file")
     if p.suffix == ".npz":
         return read_npz(p)
     try:

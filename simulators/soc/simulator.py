@@ -57,6 +57,7 @@ def metrics_of(plan: Plan, sim: SimResult, graph: TaskGraph, slots: Mapping[str,
         return Metrics.infeasible(f"last task {graph.last_task!r} never ran")
     c = costs(plan, sim)
     values = c.values()
+    # in block order, never a set: the sum must not depend on string hashing (PYTHONHASHSEED)
     pe_names = dict.fromkeys(plan.hw.blocks[b].name for b in plan.pe if plan.hw.blocks[b].kind == "pe")
     used = [c.utilization[n] for n in pe_names if c.area.get(n, 0.0) > 0]
     values["utilization"] = sum(used) / len(used) if used else 0.0

@@ -50,3 +50,20 @@ def test_nsga2_beats_random_hypervolume_and_respects_budgets():
         return h.hypervolume(ref, log=True)
 
     assert np.median([hv("nsga2", s) for s in range(3)]) > np.median([hv("random", s) for s in range(5)])
+
+
+def test_front_maximises_higher_is_better_metrics():
+    """pareto: honours MetricSpec.lower_is_better: DRAM bandwidth is maximised, latency minimised."""
+    env = gymnasium.make("archgym/DRAM-v1", objective="pareto:latency_ns,bandwidth_gbps")
+    assert env.unwrapped.objective.spec() == "pareto:latency_ns,max:bandwidth_gbps"
+    history = ParetoHistory.of(make_agent("random").run(env, budget=24, seed=0))
+    front = history.pareto_front()
+    lat = np.array([e.metrics["latency_ns"] for e in history if e.feasible])
+    bw = np.array([e.metrics["bandwidth_gbps"] for e in history if e.feasible])
+    for e in front.evaluations:  # nothing evaluated is both faster and higher-bandwidth
+        lt, b = e.metrics["latency_ns"], e.metrics["bandwidth_gbps"]
+        assert not np.any((lat <= lt) & (bw >= b) & ((lat < lt) | (bw > b)))
+    assert np.all(front.vectors[:, 1] < 0)
+    ref = history.reference_point()
+    assert ref["bandwidth_gbps"] > front.vectors[:, 1].max()  # the reference is worse than every point
+    assert history.hypervolume() > 0 and history.hypervolume(log=True) > 0

@@ -138,6 +138,8 @@ def test_columns_and_filters_are_pushed_down(toy_data):
     assert n == len(df)
     with pytest.raises(UserError, match="unknown column"):
         datasets.load(toy_data / "b", columns=["nope"])
+    with pytest.raises(UserError, match="unknown filter column.*'nope'; the dataset has run_id"):
+        datasets.load(toy_data / "b", filters={"nope": 1})
 
 
 def test_unfinished_journal_rows_are_read(tmp_path, toy_env):

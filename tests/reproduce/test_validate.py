@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import gymnasium
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -59,12 +60,22 @@ def test_every_agent_reproduces_its_trajectory(agent):
     assert "design.count: recorded" in result.first_divergence[2][0]
 
 
+def test_records_that_contradict_the_run_description_are_named():
+    spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=4)
+    rows = recorded(spec)
+    rows[2]["agent"] = "ga"
+    result, _ = validate_trajectory(spec, rows, source="here")
+    assert result.status == DIVERGED and result.first_divergence is None
+    assert result.problems == ["here run r step 3: recorded agent 'ga' (the run description says 'random')"]
+
+
 def test_a_short_record_and_an_unknown_env_are_reported():
     spec = RunSpec(TOY, {}, "random", {}, seed=0, budget=5)
     rows = recorded(spec)
     result, _ = validate_trajectory(spec, rows[:4])
     assert result.status == DIVERGED and result.problems == ["4 evaluations recorded, the re-run made 5"]
-    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), rows)
+    old = [{**r, "env_id": "archgym/DRAM-v0"} for r in rows]
+    result, history = validate_trajectory(RunSpec("archgym/DRAM-v0", {}, "random", {}, 0, 5), old)
     assert history is None and result.status == NOT_VALIDATABLE
     assert result.message().endswith("not validatable: made with archgym/DRAM-v0, this install has archgym/DRAM-v1")
 
@@ -113,6 +124,33 @@ def test_a_run_without_the_run_entry_validates_from_its_records(run_dir):
     del summary["run"], summary["run_id"]
     path.write_text(json.dumps(summary))
     assert validate_run(run_dir).ok
+    shard = only_shard(run_dir / "records")  # records older than env_kwargs: the env's --env-arg is lost
+    pq.write_table(pq.read_table(shard).drop_columns(["env_kwargs", "proxy_sha256"]), shard)
+    result = validate_run(run_dir)
+    assert result.ok, result.message()
+
+
+def test_an_interrupted_run_validates_the_steps_it_made(run_dir):
+    from archgym.data.datasets import load
+    from archgym.history import Evaluation, History
+
+    shard = only_shard(run_dir / "records")
+    pq.write_table(pq.read_table(shard).slice(0, 7), shard)
+    kept = History(evaluations=[
+        Evaluation(int(r["step"]), {k[7:]: v for k, v in r.items() if k.startswith("design.")},
+                   {k[7:]: v for k, v in r.items() if k.startswith("metric.") and v == v}, bool(r["feasible"]),
+                   r["reason"] or "", float(r["reward"])) for r in load(run_dir / "records").to_dict("records")])
+    path = run_dir / "best.json"
+    summary = json.loads(path.read_text())
+    summary.update(interrupted=True, evaluations=7, feasible=int(kept.feasible.sum()),
+                   best=json.loads(json.dumps(kept.summary()["best"], default=float)))
+    path.write_text(json.dumps(summary))
+    result = validate_run(run_dir)
+    assert result.ok and result.steps == 7, result.message()
+    assert "reproduced 7 of 12 (an interrupted run) steps" in result.message()
+    summary["interrupted"] = False
+    path.write_text(json.dumps(summary))
+    assert validate_run(run_dir).problems[0] == "7 evaluations recorded, the re-run made 12"
 
 
 def sweep_file(tmp_path, **overrides) -> Path:

@@ -12,7 +12,8 @@ from archgym.simulators.dram.trace import Trace
 #: DDR4-2400 preset timings (clock cycles), used by the closed-form tests
 RCD, CL, RP, BL2, RAS, RFC, REFI, WL = 16, 16, 16, 4, 39, 312, 9360, 16
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "dramsys"
+#: DRAMSys's memspecs, controller configs, address mappings and example traces (tests/data/dramsys/SOURCE.md)
+REFERENCE = Path(__file__).resolve().parents[2] / "data" / "dramsys"
 
 
 def addr(row: int = 0, bank: int = 0, bg: int = 0, col: int = 0) -> int:

@@ -84,12 +84,18 @@ def test_unsupported_refresh_policy_is_infeasible_with_a_reason(device, policy, 
         m["latency_ns"]
 
 
-def test_env_reports_unsupported_refresh_policy_as_infeasible_step():
+def test_env_offers_only_the_refresh_policies_of_its_device():
     env = gymnasium.make("archgym/DRAM-v1", workload="random")
-    m = env.unwrapped.evaluate({"RefreshPolicy": "PerBank"})
-    assert not m.feasible and "PerBank" in m.reason
+    assert env.unwrapped.design_space["RefreshPolicy"].choices == ("NoRefresh", "AllBank")
+    assert env.unwrapped.design_space.size == 442_368  # DRAMGym's space
+    with pytest.raises(ValueError, match="RefreshPolicy.*PerBank.*NoRefresh.*AllBank"):
+        env.unwrapped.evaluate({"RefreshPolicy": "PerBank"})
     lp = gymnasium.make("archgym/DRAM-v1", workload="random", device="LPDDR4-3200")
+    assert lp.unwrapped.design_space["RefreshPolicy"].choices == ("NoRefresh", "AllBank", "PerBank")
     assert lp.unwrapped.evaluate({"RefreshPolicy": "PerBank"}).feasible
+    # the model itself still answers a design naming an unsupported policy as infeasible, with the reason
+    m = simulate("random", {"RefreshPolicy": "PerBank"})
+    assert not m.feasible and "PerBank" in m.reason
 
 
 def test_perbank_design_round_trips_through_mcconfig(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from dram_helpers import BL2, CL, RCD, REFI, RFC, RP, WL, addr, random_trace, sequential_trace, trace
+from dram_helpers import BL2, CL, RAS, RCD, REFI, RFC, RP, WL, addr, random_trace, sequential_trace, trace
 
 from archgym.simulators.dram import PRESETS, WORKLOADS, run, simulate
 
@@ -59,8 +59,12 @@ def test_idle_refresh_not_yet_issued_is_postponed_when_a_request_arrives():
     # the REF makes the rank busy, so the refresh is postponed and the request only waits for tRP
     arrive = REFI + 10
     r = run(trace([0, arrive], [addr(row=0), addr(row=3)]), {"RefreshMaxPulledin": 1})
-    assert r.counters["ref"] == 0 and r.counters["prea"] == 1
     assert r.latency_cycles[1] == (REFI + RP) + RCD + CL + BL2 - arrive
+    # the postponed refresh is owed when the trace ends: issued after the last response (the bank
+    # closed first), then one pulled in (RefreshMaxPulledin=1), the window ending with the second
+    assert r.counters["ref"] == 2 and r.counters["prea"] == 2
+    t_rd = int(r.deliver.max()) - CL - BL2  # the last RD; its row may close tRAS after its ACT
+    assert round(r.metrics["total_time_ns"] / r.device.tck_ns) == t_rd + (RAS - RCD) + RP + 2 * RFC
 
 
 def test_refresh_every_trefi_on_an_idle_channel():

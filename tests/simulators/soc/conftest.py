@@ -1,4 +1,4 @@
-"""Shared fixtures: the FARSI reference folder (tests needing it skip without it)."""
+"""Shared fixtures: FARSI's workload tables, kept in tests/data (see its README)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-#: the reference tables live in ../shared beside the repository (CI links it there too)
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "farsi-workloads"
+#: FARSI's published workload databases (tests/data/farsi-workloads/README.md)
+REFERENCE = Path(__file__).resolve().parents[2] / "data" / "farsi-workloads"
 
 
 @pytest.fixture
 def farsi_ref() -> Path:
-    if not (REFERENCE / "SOC_example_1p").is_dir():
-        pytest.skip("FARSI reference tables not available")
     return REFERENCE

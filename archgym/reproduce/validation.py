@@ -26,12 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from archgym.errors import UserError
-from archgym.reproduce.replay import (
+from archgym.reproduce.replaying import (
     NotReplayable,
+    build_env,
     check_env_id,
     differences,
-    locate_proxy,
+    folders_near,
     record_name,
+    recorded_kwargs,
+    usable_kwargs,
 )
 
 if TYPE_CHECKING:
@@ -118,7 +121,8 @@ class Validation:
         if self.ok:
             took = f"{self.seconds:.2f} s" + (f" (original {self.original_seconds:.2f} s)"
                                               if self.original_seconds is not None else "")
-            return f"{self.source}: reproduced {self.steps} steps of {what} in {took}"
+            of = f" of {self.spec.budget} (an interrupted run)" if self.spec and self.steps < self.spec.budget else ""
+            return f"{self.source}: reproduced {self.steps}{of} steps of {what} in {took}"
         parts = []
         if self.first_divergence:
             step, name, diff = self.first_divergence
@@ -169,19 +173,13 @@ def rerun(spec: RunSpec, near: Sequence[Path] = ()) -> "History":
             missing or changed proxy file).
     """
     from archgym.agents import make_agent
-    from archgym.registry import make_env
     from archgym.sweep.plugins import load_plugins
 
     load_plugins(spec.imports)
     check_env_id(spec.env_id)
-    kwargs = dict(spec.env_kwargs)
-    unrecorded = kwargs.pop("_unrecorded", [])
-    if unrecorded:
-        raise NotReplayable(f"built with Python object(s) for {', '.join(unrecorded)}, which records cannot hold")
-    if kwargs.get("cost_model") == "proxy":
-        kwargs["proxy"] = str(locate_proxy(kwargs.get("proxy"), spec.proxy_sha256, None, near))
+    kwargs, _ = usable_kwargs(spec.env_kwargs, spec.proxy_sha256, None, near)
     agent = make_agent(spec.agent, **spec.hyperparameters)
-    env = make_env(spec.env_id, **kwargs)
+    env = build_env(spec.env_id, kwargs)
     try:
         return agent.run(env, budget=spec.budget, seed=spec.seed)
     finally:
@@ -190,17 +188,20 @@ def rerun(spec: RunSpec, near: Sequence[Path] = ()) -> "History":
 
 def validate_trajectory(
     spec: RunSpec, expected: "pd.DataFrame | Iterable[Mapping[str, Any]]", source: str = "",
-    near: Sequence[Path] = (),
+    near: Sequence[Path] = (), prefix: bool = False,
 ) -> tuple[Validation, "History | None"]:
     """Re-run ``spec`` and compare every step with the ``expected`` records (in step order).
 
     This is the check a leaderboard entry needs: give the run's description and
     the records it claims, get a :class:`Validation` (and the re-run's
-    :class:`~archgym.history.History`, None when it could not run).
+    :class:`~archgym.history.History`, None when it could not run). With
+    ``prefix=True`` (an interrupted run) fewer records than the budget are
+    expected, and the history returned is cut to as many evaluations.
     """
     rows = _rows(expected)
     rows.sort(key=lambda r: int(r.get("step") or 0))
     result = Validation(source=source, status=REPRODUCED, spec=spec)
+    result.problems += provenance_problems(spec, rows, source)
     proxies = sorted({str(r.get("proxy_sha256") or "") for r in rows} - {""})
     if proxies and not spec.proxy_sha256:
         spec = replace(spec, proxy_sha256=proxies[0])
@@ -210,6 +211,11 @@ def validate_trajectory(
     except (NotReplayable, UserError) as exc:
         result.status = NOT_VALIDATABLE
         result.problems.append(str(exc))
+        return result, None
+    except Exception as exc:  # noqa: BLE001 - a re-run that crashes is a verdict, not a crash of the check
+        log.debug("re-run of %s failed", source, exc_info=True)
+        result.status = NOT_VALIDATABLE
+        result.problems.append(f"the re-run failed: {type(exc).__name__}: {exc}")
         return result, None
     result.seconds = time.perf_counter() - start
     metric_names = sorted({m for e in history.evaluations for m in e.metrics})
@@ -222,10 +228,33 @@ def validate_trajectory(
             result.status = DIVERGED
             result.first_divergence = (ev.step, record_name(rec, source), tuple(diff))
             break
-    if result.ok and len(rows) != len(history):
-        result.status = DIVERGED
+    if prefix and len(rows) < len(history):
+        history = replace(history, evaluations=history.evaluations[:len(rows)])
+    if len(rows) != len(history) and result.first_divergence is None:
         result.problems.append(f"{len(rows)} evaluations recorded, the re-run made {len(history)}")
+    if result.problems and result.status == REPRODUCED:
+        result.status = DIVERGED
     return result, history
+
+
+def provenance_problems(spec: RunSpec, rows: Sequence[Mapping[str, Any]], source: str = "") -> list[str]:
+    """Where the records' own provenance (env, arguments, agent, hyperparameters, seed) contradicts ``spec``."""
+    problems = []
+    for rec in rows:
+        name = record_name(rec, source)
+        found = {"env_id": (rec.get("env_id"), spec.env_id), "agent": (rec.get("agent"), spec.agent),
+                 "seed": (rec.get("seed"), spec.seed)}
+        raw = rec.get("env_kwargs")
+        if isinstance(raw, str) and raw:
+            found["env_kwargs"] = (json.loads(raw), dict(spec.env_kwargs))
+        recorded_hp = json.loads(rec.get("hyperparameters") or "{}")
+        found["hyperparameters"] = ({k: recorded_hp.get(k) for k in spec.hyperparameters},
+                                    dict(spec.hyperparameters))
+        wrong = [f"{k} {a!r} (the run description says {b!r})" for k, (a, b) in found.items() if a != b]
+        if wrong:
+            problems.append(f"{name}: recorded " + ", ".join(wrong))
+            break
+    return problems
 
 
 def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
@@ -253,8 +282,12 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
         records = records[runs == run_id]
         if not len(records):
             return Validation(str(d), NOT_VALIDATABLE, problems=[f"{d / 'records'} holds no records of run {run_id}"])
-    spec = RunSpec.from_dict(summary["run"]) if "run" in summary else spec_from_records(records)
-    result, history = validate_trajectory(spec, records, str(d / "records"), [d, *list(d.parents)[:2]])
+    try:
+        spec = RunSpec.from_dict(summary["run"]) if "run" in summary else spec_from_records(records)
+    except (NotReplayable, UserError) as exc:
+        return Validation(str(d), NOT_VALIDATABLE, problems=[str(exc)])
+    interrupted = bool(summary.get("interrupted"))  # the first steps of the budget were recorded
+    result, history = validate_trajectory(spec, records, str(d / "records"), folders_near(d), prefix=interrupted)
     result.source = str(d)
     result.original_seconds = summary.get("seconds", _span(records))
     if history is not None and summary:
@@ -266,12 +299,10 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
 
 def spec_from_records(records: "pd.DataFrame") -> RunSpec:
     """A run's :class:`RunSpec` from its records alone (runs whose best.json predates ``"run"``)."""
-    first = records.iloc[0]
-    raw = first.get("env_kwargs")
-    kwargs = json.loads(raw) if isinstance(raw, str) and raw else {"workload": first["workload"],
-                                                                   "objective": first["objective"]}
-    return RunSpec(str(first["env_id"]), kwargs, str(first["agent"]), json.loads(first["hyperparameters"] or "{}"),
-                   int(first["seed"]), int(len(records)))
+    first = _rows(records.iloc[:1])[0]
+    hp = json.loads(first["hyperparameters"] or "{}")
+    return RunSpec(str(first["env_id"]), recorded_kwargs(first), str(first["agent"]), hp, int(first["seed"]),
+                   int(len(records)))
 
 
 def summary_problems(summary: Mapping[str, Any], history: "History", name: str) -> list[str]:
@@ -286,12 +317,18 @@ def summary_problems(summary: Mapping[str, Any], history: "History", name: str) 
     if (claimed is None) != (best is None):
         problems.append(f"{name}: best is {claimed!r}, the re-run's is {None if best is None else best.step}")
     elif best is not None:
-        for key, now in (("step", best.step), ("reward", best.reward), ("design", dict(best.design)),
-                         ("metrics", dict(best.metrics))):
+        for key, now in (("step", best.step), ("reward", best.reward), ("within_budget", best.within_budget),
+                         ("design", dict(best.design)), ("metrics", dict(best.metrics))):
             if key in claimed and not _equal(claimed[key], now):
                 problems.append(f"{name}: best {key} {_diff(claimed[key], now)}")
-    if "evaluations" in summary and summary["evaluations"] != len(history):
-        problems.append(f"{name}: evaluations {summary['evaluations']}, the re-run made {len(history)}")
+    if "best_design" in summary:
+        return problems
+    from archgym.agents.pareto import ParetoHistory
+
+    now = (ParetoHistory.of(history) if "pareto_front" in summary else history).summary()
+    for key in ("evaluations", "feasible", "within_budget", "pareto_front", "hypervolume"):
+        if key in summary and not _equal(summary[key], now[key]):
+            problems.append(f"{name}: {key} {_diff(summary[key], now[key])}")
     return problems
 
 
@@ -303,9 +340,10 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
     """
     import yaml
 
+    from archgym.backends import pin_threads
     from archgym.data.datasets import load
-    from archgym.sweep.store import ResultStore, env_folder
-    from archgym.sweep.trial import pin_threads
+    from archgym.records import shard_path
+    from archgym.sweep.store import ResultStore
 
     d = Path(sweep_dir)
     store = ResultStore(d)
@@ -321,13 +359,13 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
         trial = result["trial"]
         spec = RunSpec(trial["env_id"], trial.get("env_kwargs") or {}, trial["agent"], trial.get("hp") or {},
                        int(trial["seed"]), int(trial["budget"]), tuple(dict.fromkeys(imports)))
-        shard = d / "records" / env_folder(trial["env_id"]) / f"part-{result['key']}.parquet"
+        shard = shard_path(store.records_dir(trial["env_id"]), result["key"])
         trial_file = str(d / "trials" / f"{result['key']}.json")
         if not shard.is_file():
             report.runs.append(Validation(trial_file, NOT_VALIDATABLE, spec, problems=[f"{shard} is missing"]))
             continue
         frame = load(shard.parent, filters={"run_id": result["key"]})
-        validation, history = validate_trajectory(spec, frame, str(shard), [d, *list(d.parents)[:2]])
+        validation, history = validate_trajectory(spec, frame, str(shard), folders_near(d))
         validation.source = trial_file
         validation.original_seconds = result.get("wall_time_s")
         if history is not None:
@@ -392,6 +430,8 @@ def _span(records: "pd.DataFrame") -> float | None:
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b

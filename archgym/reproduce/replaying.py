@@ -261,27 +261,10 @@ def env_for(record: Mapping[str, Any], proxy: str | os.PathLike[str] | None = No
             unrecorded build argument, missing or changed proxy file, a
             workload or objective that rebuilds differently).
     """
-    from archgym.registry import make_env
-
     env_id = _text(record.get("env_id"))
     check_env_id(env_id)
-    raw = _text(record.get("env_kwargs"))
-    legacy = not raw
-    kwargs: dict[str, Any] = {"workload": _text(record.get("workload"))} if legacy else json.loads(raw)
-    unrecorded = kwargs.pop("_unrecorded", [])
-    if unrecorded:
-        raise NotReplayable(f"built with Python object(s) for {', '.join(unrecorded)}, which records cannot hold")
-    note = ""
-    if kwargs.get("cost_model") == "proxy":
-        path = locate_proxy(kwargs.get("proxy"), _text(record.get("proxy_sha256")), proxy, near)
-        kwargs["proxy"] = str(path)
-        note = f"{path.name} sha256 {_text(record.get('proxy_sha256'))[:12] or '(not recorded)'}"
-    try:
-        env = make_env(env_id, **kwargs)
-        if legacy and env.unwrapped.objective.spec() != _text(record.get("objective")):
-            env = make_env(env_id, **kwargs, objective=_text(record.get("objective")))
-    except Exception as exc:  # noqa: BLE001 - any failure to rebuild is the verdict on the record
-        raise NotReplayable(f"cannot build {env_id} with {kwargs}: {_one_line(exc)}") from None
+    kwargs, note = usable_kwargs(recorded_kwargs(record), _text(record.get("proxy_sha256")), proxy, near)
+    env = build_env(env_id, kwargs)
     base = env.unwrapped
     for what, recorded, now in (
         ("workload", _text(record.get("workload")), base.workload_name),
@@ -292,6 +275,54 @@ def env_for(record: Mapping[str, Any], proxy: str | os.PathLike[str] | None = No
             env.close()
             raise NotReplayable(f"made with {what} {recorded!r}, this install has {now!r}")
     return env, note
+
+
+def recorded_kwargs(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The env arguments a record names: its ``env_kwargs``, or for records older than that column
+    the recorded workload, and the recorded objective unless it is the env's default."""
+    raw = _text(record.get("env_kwargs"))
+    if raw:
+        return json.loads(raw)
+    env_id = _text(record.get("env_id"))
+    check_env_id(env_id)
+    kwargs: dict[str, Any] = {"workload": _text(record.get("workload"))}
+    env = build_env(env_id, kwargs)
+    default = env.unwrapped.objective.spec()
+    env.close()
+    if default != _text(record.get("objective")):
+        kwargs["objective"] = _text(record.get("objective"))
+    return kwargs
+
+
+def usable_kwargs(kwargs: Mapping[str, Any], proxy_sha256: str, proxy: str | os.PathLike[str] | None = None,
+                  near: Sequence[Path] = ()) -> tuple[dict[str, Any], str]:
+    """Recorded env arguments made usable here: the proxy file located (see :func:`locate_proxy`).
+
+    Returns the arguments and a note naming the proxy file ("" without one).
+
+    Raises:
+        NotReplayable: an argument was a Python object records cannot hold, or the proxy file is
+            missing or not the recorded one.
+    """
+    kwargs = dict(kwargs)
+    unrecorded = kwargs.pop("_unrecorded", [])
+    if unrecorded:
+        raise NotReplayable(f"built with Python object(s) for {', '.join(unrecorded)}, which records cannot hold")
+    if kwargs.get("cost_model") != "proxy":
+        return kwargs, ""
+    path = locate_proxy(kwargs.get("proxy"), proxy_sha256, proxy, near)
+    kwargs["proxy"] = str(path)
+    return kwargs, f"{path.name} sha256 {proxy_sha256[:12] or '(not recorded)'}"
+
+
+def build_env(env_id: str, kwargs: Mapping[str, Any]) -> Any:
+    """``make_env(env_id, **kwargs)``; any failure is :class:`NotReplayable` naming the arguments."""
+    from archgym.registry import make_env
+
+    try:
+        return make_env(env_id, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any failure to rebuild is the verdict on the record
+        raise NotReplayable(f"cannot build {env_id} with {dict(kwargs)}: {_one_line(exc)}") from None
 
 
 def check_env_id(env_id: str) -> None:
@@ -337,7 +368,7 @@ def replay_frame(
     frame: "pd.DataFrame", source: str = "", proxy: str | os.PathLike[str] | None = None,
     near: Sequence[Path] = (),
 ) -> list[Check]:
-    """Check every record of a DataFrame (from :func:`archgym.records.read_records`), in row order."""
+    """Check every record of a DataFrame (from :func:`archgym.data.datasets.load`), in row order."""
     if not len(frame):
         return []
     frame = frame.reset_index(drop=True)
@@ -374,12 +405,17 @@ def replay(path: str | os.PathLike[str], proxy: str | os.PathLike[str] | None = 
 
     root = Path(path)
     report = ReplayReport(str(root))
-    near = [root if root.is_dir() else root.parent, *list((root if root.is_dir() else root.parent).parents)[:2]]
     for source, frame in record_sets(root):
-        report.checks += replay_frame(frame, source, proxy, near)
+        report.checks += replay_frame(frame, source, proxy, folders_near(root))
     if not report.checks:
         raise UserError(f"{root}: holds no records to replay")
     return report
+
+
+def folders_near(path: Path) -> list[Path]:
+    """Where to look for a moved proxy file: the folder of ``path`` and its two parents."""
+    folder = path if path.is_dir() else path.parent
+    return [folder, *list(folder.parents)[:2]]
 
 
 # -- small helpers ----------------------------------------------------------------------------------------------
