@@ -76,10 +76,13 @@ def run_cmd(
         attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed, run_id=run_id)
         with progress_bar(f"{agent} on {env_id}", budget, "best {task.fields[best]}", quiet=quiet,
                           best="-") as advance:
+            best = [float("-inf")]
+
             def tick(ev: Any) -> None:
                 history.add(ev)
-                best = history.best
-                advance(best="-" if best is None else f"{best.reward:.5g}")
+                if ev.acceptable and ev.reward > best[0]:
+                    best[0] = ev.reward
+                advance(best=f"{best[0]:.5g}" if best[0] > float("-inf") else "-")
 
             try:
                 search.run(env, budget=budget, seed=seed, callback=tick)
@@ -152,6 +155,8 @@ def _print_best(history: Any, base: Any) -> None:
     if b is None:
         console.print("[red]no feasible design found[/red]")
         return
+    if not b.within_budget:
+        console.print("[red]no design within the objective's budgets; the best one shown is OVER BUDGET[/red]")
     units = {spec.name: spec.unit for spec in base.simulator.metrics}
     if history.objective.startswith("pareto:"):
         _print_front(_pareto_view(history), units)
