@@ -24,8 +24,10 @@ from rich.table import Table
 
 from archgym.cli.common import (
     ENV_ARG_HELP,
+    INTERRUPTS,
     Interrupted,
     console,
+    is_interrupt,
     parse_hyperparameters,
     prepare_output_folder,
     progress_bar,
@@ -86,7 +88,9 @@ def run_cmd(
 
             try:
                 search.run(env, budget=budget, seed=seed, callback=tick)
-            except KeyboardInterrupt:
+            except INTERRUPTS as exc:
+                if not is_interrupt(exc):
+                    raise
                 interrupted = True
     reproduce = ["archgym", "run", "--env", env_id, "--agent", agent, "--budget", str(budget), "--seed", str(seed),
                  "--out", str(out)] + (["--workload", workload] if workload else []) \
