@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from archgym.backends import SerialBackend
 from archgym.bench import tasks as suite
 from archgym.bench.enumerate import normalised_regret, random_success
 from archgym.bench.leaderboard import validate_entry
@@ -15,7 +16,6 @@ from archgym.bench.optimum import compute_optimum
 from archgym.bench.runner import bench_trials, collect_rows, make_entry, run_bench
 from archgym.bench.scoring import improvements, regret_at, score_run
 from archgym.bench.tasks import Task, get_task
-from archgym.backends import SerialBackend
 
 TOY = Task("toy-latency", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles"}, budgets=(4, 10, 24),
            tolerance=0.01, about="the test suite's toy env (144 designs)")
