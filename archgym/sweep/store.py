@@ -79,10 +79,16 @@ class ResultStore:
         return self.root / RECORDS / env_folder(env_id)
 
     def records_file(self, env_id: str, key: str) -> Path:
-        """The shard holding trial ``key``'s records (named by :func:`archgym.records.shard_path`)."""
+        """The shard holding trial ``key``'s records (named by :func:`archgym.records.shard_path`).
+
+        A folder written before that naming holds ``part-<key>.parquet``; that
+        file is kept (and replaced when the trial runs again), so a resumed old
+        sweep never gets a second copy of a trial's records.
+        """
         from archgym.records import shard_path
 
-        return shard_path(self.records_dir(env_id), key)
+        legacy = self.records_dir(env_id) / f"part-{key}.parquet"
+        return legacy if legacy.exists() else shard_path(self.records_dir(env_id), key)
 
     def write(self, result: dict[str, Any], records: tuple[list[dict[str, Any]], "pa.Schema"] | None) -> None:
         """Commit one trial: its records (if any), then its result JSON."""

@@ -60,6 +60,22 @@ def test_resume_after_deleting_one_result_redoes_only_that_trial(sweep_file, tmp
     assert (again.ok, again.skipped) == (0, len(trials))
 
 
+def test_a_sweep_folder_with_the_old_shard_names_resumes_without_duplicates(sweep_file, tmp_path):
+    """Folders written before records.shard_path named a trial's shard part-<key>.parquet: it is reused."""
+    spec = load_spec(sweep_file())
+    trials = expand(spec)
+    out = tmp_path / "out"
+    run_sweep(trials, out, backend=SerialBackend(), imports=spec.imports)
+    folder = out / "records" / "archgym-test_Toy-v0"
+    for shard in folder.glob("part-*-00000.parquet"):
+        shard.rename(folder / shard.name.replace("-00000.parquet", ".parquet"))
+    victim = trials[3].key
+    (out / "trials" / f"{victim}.json").unlink()  # killed between its shard and its result
+    run_sweep(trials, out, backend=SerialBackend(), imports=spec.imports)
+    assert (folder / f"part-{victim}.parquet").exists() and not list(folder.glob("part-*-00000.parquet"))
+    assert len(load_records(folder)) == len(trials) * spec.budget
+
+
 def test_worker_crash_is_retried_then_recorded_and_the_sweep_completes(sweep_file, tmp_path):
     spec = load_spec(sweep_file(
         envs=[{"id": "archgym-test/Toy-v0"}],
