@@ -43,19 +43,20 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="print the tasks
 def optimum_cmd(
     task: str = typer.Argument(..., help="task id (archgym bench list)"),
     write: bool = typer.Option(False, help="store the result in the suite's optima file"),
-    runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count "
-                                             "towards a best-known optimum"),
+    runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count towards a "
+                                             "best-known optimum; with --write they are rescored against it"),
     cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces"),
 ) -> None:
     """Compute a task's optimum: exact by enumerating its space, else best known (samples and runs)."""
-    from archgym.bench.leaderboard import entry_paths, load_entry
+    from archgym.bench.leaderboard import entry_paths, load_entry, save_entry
     from archgym.bench.optimum import compute_optimum
+    from archgym.bench.runner import rescore
     from archgym.bench.tasks import get_task, store_optimum
 
     t = get_task(task)
     rows = []
-    for path in entry_paths(runs):
-        entry = load_entry(path)
+    entries = {path: load_entry(path) for path in entry_paths(runs)}
+    for entry in entries.values():
         rows += [{**r, "agent": entry["name"]} for r in entry["runs"]]
     with _progress(err_console) as progress:
         result = compute_optimum(t, cache, rows, progress=progress)
@@ -63,6 +64,10 @@ def optimum_cmd(
     if write:
         store_optimum(t.id, result)
         console.print("stored in archgym/bench/optima.json")
+        for path, entry in entries.items():  # their regret and success follow the new optimum
+            save_entry(rescore(entry), path)
+        if entries:
+            console.print(f"rescored {len(entries)} entries against it")
 
 
 class _progress:
@@ -128,7 +133,7 @@ def run_cmd(
     if missing:
         console.print(f"[yellow]{len(missing)} runs missing or failed (e.g. {missing[0].describe()}); "
                       "run the same command again to retry[/yellow]")
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value
 
 
 @app.command("report")
@@ -169,4 +174,4 @@ def validate_cmd(
         else:
             console.print(f"{path}: valid (best designs replayed, {sample} runs re-run)")
     if bad:
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value
