@@ -31,13 +31,16 @@ def convergence_plot(history: "History", path: str | os.PathLike[str]) -> None:
     """Best-so-far reward against simulator evaluations, over every evaluated design."""
     steps = np.arange(1, len(history) + 1)
     rewards = history.rewards
-    feasible = history.feasible
+    ok = np.array([e.acceptable for e in history], dtype=bool)
+    over = history.feasible & ~np.array([e.within_budget for e in history], dtype=bool)
     fig, ax = subplots(figsize=(7, 4), dpi=120)
-    ax.scatter(steps[feasible], rewards[feasible], s=10, alpha=0.45, color="tab:blue", label="feasible design")
-    if (~feasible).any():
-        lo = np.nanmin(rewards[feasible]) if feasible.any() else 0.0
-        ax.scatter(steps[~feasible], np.full((~feasible).sum(), lo), s=10, marker="x", color="tab:red",
-                   alpha=0.6, label="infeasible (plotted at the lowest reward)")
+    ax.scatter(steps[ok], rewards[ok], s=10, alpha=0.45, color="tab:blue", label="feasible design within budget")
+    lo = np.nanmin(rewards[ok]) if ok.any() else 0.0  # the others would squash the axis (-1e3 and below)
+    for mask, marker, color, label in ((over, "^", "tab:orange", "over budget"), (~history.feasible, "x", "tab:red",
+                                                                                  "infeasible")):
+        if mask.any():
+            ax.scatter(steps[mask], np.full(mask.sum(), lo), s=10, marker=marker, color=color, alpha=0.6,
+                       label=f"{label} (plotted at the lowest reward)")
     ax.step(steps, history.best_so_far(), where="post", color="black", lw=1.8, label="best so far")
     ax.set_xlabel("simulator evaluations")
     ax.set_ylabel("reward (higher is better)")
