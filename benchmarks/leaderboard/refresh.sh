@@ -6,7 +6,7 @@ set -e
 cd "$(dirname "$0")/../.."
 lb=benchmarks/leaderboard
 best_known=$(archgym bench list --json | python -c "import json, sys; print(' '.join(t['id'] for t in json.load(sys.stdin) if t['optimum'] and not t['optimum']['exact']))")
-partial=$(ls $lb/partial/*.json 2>/dev/null || true)
+partial=$(ls $lb/partial/entries/*.json 2>/dev/null || true)
 runs="--runs $lb/entries"
 for p in $partial; do runs="$runs --runs $p"; done
 for task in $best_known; do

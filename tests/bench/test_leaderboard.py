@@ -10,7 +10,7 @@ from archgym.bench.leaderboard import check_structure, load_entry, replay_best, 
 
 LEADERBOARD = Path(__file__).parents[2] / "benchmarks" / "leaderboard"
 #: complete entries, and partial ones (runs stopped before every task was done: only finished tasks kept)
-ENTRIES = sorted(LEADERBOARD.glob("entries/*.json")) + sorted(LEADERBOARD.glob("partial/*.json"))
+ENTRIES = sorted(LEADERBOARD.glob("entries/*.json")) + sorted(LEADERBOARD.glob("partial/entries/*.json"))
 #: entries whose cheapest run is re-run (a re-run is a whole search: a few seconds each)
 RERUN = ("random", "ga")
 
