@@ -8,12 +8,14 @@ import pytest
 
 from archgym.bench.leaderboard import check_structure, load_entry, replay_best, rerun, sample_runs
 
-ENTRIES = sorted((Path(__file__).parents[2] / "benchmarks" / "leaderboard" / "entries").glob("*.json"))
+LEADERBOARD = Path(__file__).parents[2] / "benchmarks" / "leaderboard"
+#: complete entries, and partial ones (runs stopped before every task was done: only finished tasks kept)
+ENTRIES = sorted(LEADERBOARD.glob("entries/*.json")) + sorted(LEADERBOARD.glob("partial/entries/*.json"))
 #: entries whose cheapest run is re-run (a re-run is a whole search: a few seconds each)
 RERUN = ("random", "ga")
 
 
-@pytest.mark.parametrize("path", ENTRIES, ids=[p.stem for p in ENTRIES])
+@pytest.mark.parametrize("path", ENTRIES, ids=[f"{p.parent.name}/{p.stem}" for p in ENTRIES])
 def test_committed_entry_structure_and_best_designs(path):
     entry = load_entry(path)
     assert check_structure(entry) == []
