@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from archgym.agents.base import Agent, HyperParameter
+from archgym.agents.ppo import PPO
 
 if TYPE_CHECKING:
     import gymnasium
@@ -74,25 +75,24 @@ class IPPO(Agent):
         share_parameters: one network for all agents instead of one each.
         agents: ``"per_knob"`` (one agent per knob) or ``"single"`` (one agent for the design).
         observation: ``"metrics"`` (shared) or ``"own_knobs"`` (metrics plus the agent's last choice).
+        formulation: the env as given (``"env"``), or posed as ``"archgym"`` or ``"bandit"`` (one
+            design per episode) through ``DesignEnv.reformulated``, as for the single-agent RL agents.
     """
 
     name = "ippo"
     family = "multi-agent reinforcement learning"
-    hyperparameters = (
-        HyperParameter("learning_rate", float, 3e-3, (3e-4, 1e-3, 3e-3, 1e-2), "Adam step size", low=0.0),
-        HyperParameter("n_steps", int, 16, (8, 16, 32, 64), "designs per rollout", low=2),
-        HyperParameter("batch_size", int, 16, (8, 16, 32, 64), "minibatch size", low=2),
-        HyperParameter("n_epochs", int, 10, (5, 10, 20), "passes over each rollout", low=1),
-        HyperParameter("gamma", float, 0.0, (0.0, 0.5, 0.9, 0.99), "discount between designs", low=0.0, high=1.0),
+    #: PPO's own hyperparameters are the ppo agent's (same defaults and sweep ranges), then the learners'
+    hyperparameters = tuple(h for h in PPO.hyperparameters if h.name != "formulation") + (
         HyperParameter("gae_lambda", float, 0.95, (0.9, 0.95, 1.0), "GAE lambda", low=0.0, high=1.0),
-        HyperParameter("ent_coef", float, 0.01, (0.0, 0.01, 0.05), "entropy bonus", low=0.0),
-        HyperParameter("clip_range", float, 0.2, (0.1, 0.2, 0.3), "PPO clipping", low=0.0),
         HyperParameter("hidden", int, 64, (32, 64, 128), "units per hidden layer", low=1),
         HyperParameter("share_parameters", bool, False, (False, True), "one network for all agents"),
         HyperParameter("agents", str, "per_knob", ("per_knob",), "agent layout (single: the single-agent control)",
                        choices=("per_knob", "single")),
         HyperParameter("observation", str, "metrics", ("metrics", "own_knobs"), "what each agent observes",
                        choices=("metrics", "own_knobs")),
+        HyperParameter("formulation", str, "env", ("env", "archgym", "bandit"),
+                       "the env as given or posed as archgym/bandit (agents compose complete designs: no edit)",
+                       choices=("env", "archgym", "bandit")),
     )
 
     def _search(self, env: "gymnasium.Env", budget: int, seed: int) -> None:
@@ -101,6 +101,9 @@ class IPPO(Agent):
         from archgym.envs.multi_agent import MultiAgentDesign
 
         torch.set_num_threads(1)
+        formulation = self.hp["formulation"]
+        if formulation not in ("env", getattr(env.unwrapped, "formulation", "archgym")):
+            env = env.unwrapped.reformulated(formulation)
         ma = MultiAgentDesign(env, agents=self.hp["agents"], observation=self.hp["observation"])
         learner = _Learner(ma, self.hp, seed)
         obs, _ = ma.reset(seed=seed)

@@ -1,18 +1,22 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""Atomic file writes (a reader sees the old file or the new one, never half of one), and JSON input.
 
 :func:`atomic_output` is the one mechanism (temporary file beside the target,
 fsync, atomic rename, temporary removed on failure); the helpers below and the
 Parquet shard, manifest, model and export writers all go through it.
+:func:`read_json` reads a user's JSON file with one-line errors.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from archgym.errors import UserError
 
 
 @contextmanager
@@ -21,21 +25,41 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     The temporary file is named ``.<name>.<random>.tmp`` in the same folder (so
     the rename is atomic); if the block raises, it is deleted and ``path`` is
-    left as it was.
+    left as it was. The file gets the permissions of any new file (``0o666``
+    less the user's umask), not the temporary file's private ``0o600``. An
+    error creating the temporary file names ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def umask() -> int:
+    """The process's file-creation mask, read without changing it where the OS allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting, then restore at once
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -57,3 +81,20 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def read_json(path: str | os.PathLike[str], what: str) -> Any:
+    """The parsed JSON file ``path``; ``what`` names it in errors (``"memspec file"``).
+
+    Raises:
+        UserError: the file is missing, not a file, unreadable or not valid JSON (with the line).
+    """
+    p = Path(path)
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{what} {p} does not exist") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise UserError(f"{what} {p} cannot be read ({type(exc).__name__})") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg})") from None

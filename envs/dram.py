@@ -94,7 +94,7 @@ class DRAMEnv(DesignEnv):
 
     | parameter | type | default | description |
     | --- | --- | --- | --- |
-    | workload | str or path | ``"cloud-1"`` | ``stream``, ``random``, ``cloud-1``, ``cloud-2`` or a DRAMSys ``.stl``/``.rstl`` (or ``.npz``) trace |
+    | workload | str or path | ``"cloud-1"`` | ``stream``, ``random``, ``cloud-1``, ``cloud-2`` (ArchGym's, one request per clock: 4x the peak bandwidth), the same at realistic loads ``<name>@25`` / ``<name>@50`` (percent of DDR4-2400's peak), or a DRAMSys ``.stl``/``.rstl`` (or ``.npz``) trace |
     | objective | str or Objective | see Rewards | e.g. ``"target:power_mw=1000,latency_ns=100"`` |
     | reward_formulation | str or None | None | ArchGym's ``"power"``, ``"latency"`` or ``"both"`` (overrides ``objective``) |
     | target_power_mw | float | 1000.0 | power target of the ArchGym formulations |

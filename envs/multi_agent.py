@@ -23,6 +23,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from archgym.envs.wrappers import design_env_parts
 from archgym.errors import UserError, unknown_choice
 from archgym.metrics import Metrics
 from archgym.objectives import Objective, parse_objective
@@ -159,12 +160,7 @@ class MultiAgentDesign(ParallelEnv):
         observation: str = "metrics",
         rewards: Mapping[str, str | Objective] | None = None,
     ):
-        base = env.unwrapped
-        if not hasattr(base, "design_space") or not hasattr(base, "action_format"):
-            raise UserError(f"MultiAgentDesign wraps archgym design envs; {type(base).__name__} is not one")
-        inner = env.observation_space
-        if not isinstance(inner, spaces.Box) or len(inner.shape) != 1:
-            raise UserError(f"MultiAgentDesign needs a flat Box observation space, got {inner}")
+        base, inner = design_env_parts(env, "MultiAgentDesign")
         if observation not in OBSERVATIONS:
             raise unknown_choice("observation", observation, OBSERVATIONS)
         self.env = env

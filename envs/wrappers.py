@@ -17,6 +17,25 @@ from gymnasium import spaces
 from archgym.errors import UserError
 
 
+def design_env_parts(env: gym.Env, wrapper: str) -> tuple[Any, spaces.Box]:
+    """The ``DesignEnv`` under ``env`` and ``env``'s flat ``Box`` observation space, for a design-env wrapper.
+
+    Raises:
+        UserError: ``env`` is not an archgym design env, has the knob-editing formulation
+            (``formulation="edit"``), or its observations are not a flat ``Box``.
+    """
+    base = env.unwrapped
+    if not hasattr(base, "design_space") or not hasattr(base, "action_format"):
+        raise UserError(f"{wrapper} wraps archgym design envs; {type(base).__name__} is not one")
+    if getattr(base, "formulation", "archgym") == "edit":
+        raise UserError(f"{wrapper} composes complete designs; an env with formulation='edit' already "
+                        "changes one knob per step")
+    inner = env.observation_space
+    if not isinstance(inner, spaces.Box) or len(inner.shape) != 1:
+        raise UserError(f"{wrapper} needs a flat Box observation space, got {inner}")
+    return base, inner
+
+
 class SequentialDesign(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Choose one knob per step; the design is evaluated when its last knob is chosen.
 
@@ -81,15 +100,7 @@ class SequentialDesign(gym.Wrapper, gym.utils.RecordConstructorArgs):
         gym.utils.RecordConstructorArgs.__init__(self, one_design_per_episode=one_design_per_episode)
         super().__init__(env)
         self.one_design_per_episode = bool(one_design_per_episode)
-        base = env.unwrapped
-        if not hasattr(base, "design_space") or not hasattr(base, "action_format"):
-            raise UserError(f"SequentialDesign wraps archgym design envs; {type(base).__name__} is not one")
-        if getattr(base, "formulation", "archgym") == "edit":
-            raise UserError("SequentialDesign composes complete designs; an env with formulation='edit' already "
-                            "changes one knob per step")
-        inner = env.observation_space
-        if not isinstance(inner, spaces.Box) or len(inner.shape) != 1:
-            raise UserError(f"SequentialDesign needs a flat Box observation space, got {inner}")
+        base, inner = design_env_parts(env, "SequentialDesign")
         self.design_space = base.design_space
         self._nvec = self.design_space.nvec
         self.n_knobs = len(self._nvec)

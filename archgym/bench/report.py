@@ -101,43 +101,37 @@ def summarise_entries(entries: Sequence[dict[str, Any]], reps: int = stats.REPS)
     seeds = {e["name"]: full_seeds(e, task_ids) for e in entries}
     entries = [e for e in entries if seeds[e["name"]]]
     regrets = {e["name"]: regret_matrix(e, task_ids, seeds[e["name"]], budgets) for e in entries}
+    tolerance = np.array([get_task(t).tolerance for t in task_ids])
+    by_budget: dict[str, dict[str, Any]] = {e["name"]: {} for e in entries}
     for k, b in enumerate(budgets):
         point, ci = stats.iqm({n: 1.0 - r[k] for n, r in regrets.items()}, reps=reps)
-        for e in entries:
-            n = e["name"]
-            stats_b = summary.setdefault("_by_entry", {}).setdefault(n, {})
-            stats_b[str(b)] = {"iqm_regret": 1.0 - point[n], "ci": [1.0 - ci[n][1], 1.0 - ci[n][0]],
-                               "success": float(np.mean(regrets[n][k] <= _tolerances(task_ids)))}
+        for n, r in regrets.items():
+            by_budget[n][str(b)] = {"iqm_regret": 1.0 - point[n], "ci": [1.0 - ci[n][1], 1.0 - ci[n][0]],
+                                    "success": float(np.mean(r[k] <= tolerance))}
     per_task = {}
     for e in entries:
         n = e["name"]
         rows = [r for r in e["runs"] if r["task"] in task_ids and r["seed"] in seeds[n]]
         to_success = [r["evaluations_to_success"] for r in rows]
-        hits = sorted(x for x in to_success if x is not None)
+        reached = [x for x in to_success if x is not None]
         summary["entries"].append({
             "name": n, "agent": e["agent"], "hyperparameters": e["hyperparameters"], "command": e["command"],
-            "seeds": len(seeds[n]), "runs": len(rows), "by_budget": summary["_by_entry"][n],
-            "median_evaluations_to_success": float(np.median(to_success_or_inf(to_success))) if hits else None,
-            "successful_runs": len(hits),
+            "seeds": len(seeds[n]), "runs": len(rows), "by_budget": by_budget[n],
+            "median_evaluations_to_success": _median_reached(to_success) if reached else None,
+            "successful_runs": len(reached),
             "agent_overhead_ms_per_eval": 1e3 * float(np.median([r["agent_overhead_s_per_eval"] for r in rows])),
             "simulator_ms_per_eval": 1e3 * float(np.median([r["simulator_s_per_eval"] for r in rows])),
         })
-        last = regrets[n][-1]
-        per_task[n] = {t: float(np.median(last[:, j])) for j, t in enumerate(task_ids)}
-    summary.pop("_by_entry", None)
+        per_task[n] = {t: float(np.median(regrets[n][-1][:, j])) for j, t in enumerate(task_ids)}
     summary["median_regret_per_task"] = per_task
     summary["probability_of_improvement_over_random"] = _poi_over_random(regrets, seeds, reps)
     summary["_regrets"] = regrets
     return summary
 
 
-def to_success_or_inf(values: Sequence[int | None]) -> list[float]:
-    """Evaluations to success with unsuccessful runs as infinity (so a median counts them as not reached)."""
-    return [math.inf if v is None else float(v) for v in values]
-
-
-def _tolerances(task_ids: Sequence[str]) -> np.ndarray:
-    return np.array([get_task(t).tolerance for t in task_ids])
+def _median_reached(values: Sequence[int | None]) -> float:
+    """Median evaluations to success, unsuccessful runs counted as never (infinity)."""
+    return float(np.median([math.inf if v is None else float(v) for v in values]))
 
 
 def _poi_over_random(regrets: dict[str, np.ndarray], seeds: dict[str, list[int]], reps: int) -> dict[str, Any]:
@@ -244,9 +238,8 @@ def markdown(summary: dict[str, Any], plots: bool = True) -> str:
 
 def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path, reps: int) -> None:
     """Regret-vs-budget curves with 95% bands, and performance profiles at the largest budget."""
-    from archgym.plots import _pyplot
+    from archgym.plots import subplots
 
-    plt = _pyplot()
     task_ids = summary["tasks"]
     top = min(get_task(t).max_budget for t in task_ids)
     steps = np.unique(np.geomspace(1, top, CURVE_POINTS).round().astype(int))
@@ -256,7 +249,7 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     for n in names:
         seeds = full_seeds(by_name[n], task_ids)
         curves[n] = regret_matrix(by_name[n], task_ids, seeds, steps)
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig, ax = subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
         point, band = stats.iqm_curve([1.0 - c for c in curves[n]], reps=max(100, reps // 10))
         ax.plot(steps, 1.0 - point, label=n, lw=1.6)
@@ -269,12 +262,11 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "regret_vs_budget.png")
-    plt.close(fig)
 
     taus = np.linspace(0.0, 1.0, 41)
     scores = {n: 1.0 - curves[n][-1] for n in names}
     profile, bands = stats.performance_profile(scores, taus, reps=max(100, reps // 10))
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig, ax = subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
         ax.plot(taus, profile[n], label=n, lw=1.6)
         ax.fill_between(taus, bands[n][0], bands[n][1], alpha=0.2)
@@ -285,4 +277,3 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "performance_profile.png")
-    plt.close(fig)

@@ -49,23 +49,19 @@ def write_report(folder: str | Path, out: str | Path | None = None, fraction: fl
 
 
 def _grid(n: int, width: float = 5.5, height: float = 3.6) -> tuple[Any, np.ndarray]:
-    from archgym.plots import _pyplot
+    from archgym.plots import subplots
 
-    plt = _pyplot()
     cols = min(2, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), dpi=110, squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(width * cols, height * rows), dpi=110, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
 
 
 def _save(fig: Any, path: Path) -> str:
-    from archgym.plots import _pyplot
-
     fig.tight_layout()
     fig.savefig(path)
-    _pyplot().close(fig)
     return path.name
 
 
@@ -149,6 +145,19 @@ def _table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def completeness(folder: str | Path) -> str:
+    """"N of M planned trials", marked incomplete while trials are left (or plain N when nothing was planned)."""
+    from archgym.sweep.store import ResultStore
+
+    done, planned = ResultStore(folder).progress()
+    if planned is None:
+        return f"{done:,} finished trials (the planned number is not recorded in this folder)"
+    if done < planned:
+        return (f"**Incomplete study: {done:,} of {planned:,} planned trials finished**; rerun "
+                "`archgym sweep run` with the same file and --out to finish it")
+    return f"{done:,} of {planned:,} planned trials finished"
+
+
 def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity: pd.DataFrame,
               figures: dict[str, str | None], fraction: float) -> str:
     failed = df[df["status"] != "ok"]
@@ -157,6 +166,7 @@ def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity
               .agg(settings="count", worst="min", median="median", best="max").reset_index())
     parts = [
         f"# Sweep report: {folder}\n",
+        completeness(folder) + "\n",
         f"{len(df):,} trials ({len(df) - len(failed):,} ok, {len(failed):,} failed); "
         f"{df['env'].nunique()} envs, {df['agent'].nunique()} agents, {df['seed'].nunique()} seeds, "
         f"budget {', '.join(map(str, sorted(df['budget'].unique())))} simulator calls per trial.\n",

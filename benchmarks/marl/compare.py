@@ -28,10 +28,13 @@ design random search finds, the targets make each task a minimisation, and
 
 Score: the best design's (by the reward the agent optimises) closeness to
 the targets, ``prod 1 / (1 + |value - target| / target)`` (ArchGym's
-``target-norm``, in (0, 1], 1 on target), reported x100; also after a
-quarter and half of the budget. Means over seeds with 95% percentile
-bootstrap intervals (10,000 resamples); the difference ippo - ppo per task
-with a bootstrap interval; an aggregate over tasks by stratified bootstrap.
+``target-norm``, in (0, 1], 1 on target), reported x100, after every
+evaluation (the run's best-so-far curve). The report gives it after the
+whole budget and after an eighth of it, the evaluations each agent needed to
+reach the best score any run found, and an aggregate over tasks. Means over
+seeds with 95% percentile bootstrap intervals (10,000 resamples); the
+difference ippo - ppo per task with a bootstrap interval; the aggregate by
+stratified bootstrap (seeds resampled within each task).
 
 Runs are interleaved (seed-major: every agent and task for seed 0, then
 seed 1, ...) and each finished run is appended to ``results.jsonl`` at once,
@@ -130,19 +133,16 @@ def run_one(workload: str, objective: str, target: dict[str, float], label: str,
     history = make_agent(name, **hp).run(env, budget=budget, seed=seed)
     wall = time.perf_counter() - t0
     goal = goal_of(objective, target)
-    checkpoints = {}
+    curve = []  # score of the best design so far (by the reward the agent optimises), after each evaluation
     best_reward, best = -np.inf, None
     for e in history:
         if e.feasible and e.reward > best_reward:
             best_reward, best = e.reward, e
-        if e.step in (budget // 4, budget // 2, budget):
-            checkpoints[str(e.step)] = score(best.metrics, goal) if best is not None else 0.0
+        curve.append(round(score(best.metrics, goal), 8) if best is not None else 0.0)
     assert best is not None
     return {"workload": workload, "objective": objective, "agent": label, "seed": seed, "budget": budget,
             "target": target, "best_reward": float(best.reward), "best_design": dict(best.design),
-            "best_metrics": {k: best.metrics[k] for k in goal}, "score": checkpoints,
-            "target_met": any(e.feasible and all(e.metrics[k] <= t * 1.05 for k, t in goal.items())
-                              for e in history),
+            "best_metrics": {k: best.metrics[k] for k in goal}, "curve": curve,
             "wall_s": wall, "sim_s": float(sum(e.wall_time_s for e in history))}
 
 
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> None:
                 f.flush()
                 finished += 1
                 print(f"[{time.time() - t0:7.0f}s {finished}/{len(jobs)}] {r['workload']} {r['objective']} "
-                      f"{r['agent']} seed {r['seed']}: score {r['score'][str(r['budget'])]:.4f} "
+                      f"{r['agent']} seed {r['seed']}: score {r['curve'][-1]:.4f} "
                       f"({r['wall_s']:.1f}s)", flush=True)
 
 
@@ -194,6 +194,12 @@ def bootstrap_diff(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tu
     return float(x.mean() - y.mean()), float(np.percentile(d, 2.5)), float(np.percentile(d, 97.5))
 
 
+def evals_to(curve: list[float], level: float) -> float:
+    """Evaluations until the best-so-far score first reaches ``level`` (inf if never)."""
+    hits = np.flatnonzero(np.asarray(curve) >= level)
+    return float(hits[0] + 1) if len(hits) else float("inf")
+
+
 def report(args: argparse.Namespace) -> str:
     runs = [json.loads(line) for line in Path(args.out).read_text().splitlines() if line.strip()]
     budget = max(r["budget"] for r in runs)
@@ -201,57 +207,91 @@ def report(args: argparse.Namespace) -> str:
     agents = [a for a in AGENTS if any(r["agent"] == a for r in runs)]
     tasks = sorted({(r["workload"], r["objective"]) for r in runs},
                    key=lambda t: (WORKLOADS.index(t[0]) if t[0] in WORKLOADS else 99, OBJECTIVES.index(t[1])))
+    by_task = {t: [r for r in runs if (r["workload"], r["objective"]) == t] for t in tasks}
+    #: best score any run reached on the task, and the level counted as reaching it (within 0.1 points of 100)
+    best_known = {t: max(max(r["curve"]) for r in rs) for t, rs in by_task.items()}
     rng = np.random.default_rng(0)
+    early = max(1, budget // 8)
 
     def scores(task: tuple[str, str], agent: str, at: int) -> np.ndarray:
-        return np.array([r["score"][str(at)] for r in runs
-                         if (r["workload"], r["objective"]) == task and r["agent"] == agent]) * 100
+        return np.array([r["curve"][at - 1] for r in by_task[task] if r["agent"] == agent]) * 100
+
+    def reach(task: tuple[str, str], agent: str) -> np.ndarray:
+        level = best_known[task] - 0.001
+        return np.array([evals_to(r["curve"], level) for r in by_task[task] if r["agent"] == agent])
+
+    def table(at: int) -> tuple[list[str], dict[str, list]]:
+        out = ["| workload | objective | " + " | ".join(agents) + " | ippo - ppo |",
+               "| --- | --- | " + " | ".join("---" for _ in agents) + " | --- |"]
+        verdict: dict[str, list] = {"better": [], "worse": [], "tie": []}
+        for task in tasks:
+            cells = []
+            for a in agents:
+                x = scores(task, a, at)
+                m, lo, hi = bootstrap_mean(x, rng) if len(x) else (np.nan,) * 3
+                cells.append(f"{m:.2f} [{lo:.2f}, {hi:.2f}]")
+            x, y = scores(task, "ippo", at), scores(task, "ppo", at)
+            if len(x) and len(y):
+                d, lo, hi = bootstrap_diff(x, y, rng)
+                verdict["better" if lo > 0 else "worse" if hi < 0 else "tie"].append(task)
+                cells.append(f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]")
+            else:
+                cells.append("-")
+            out.append(f"| {task[0]} | {task[1]} | " + " | ".join(cells) + " |")
+        return out, verdict
+
+    def say(verdict: dict[str, list]) -> list[str]:
+        text = [f"ippo vs ppo (95% CI of the difference excludes 0): better on {len(verdict['better'])}, "
+                f"worse on {len(verdict['worse'])}, no significant difference on {len(verdict['tie'])} "
+                f"of {len(tasks)} tasks."]
+        for kind in ("better", "worse"):
+            if verdict[kind]:
+                text.append(f"ippo {kind}: " + ", ".join(f"{w}/{o}" for w, o in verdict[kind]) + ".")
+        return [" ".join(text), ""]
 
     seeds = sorted({r["seed"] for r in runs})
-    targets_seen = {r["workload"]: r["target"] for r in runs}
-    lines = [f"Budget {budget} evaluations per run; seeds {len(seeds)} (score x100: 100 = exactly on target; "
-             "mean [95% bootstrap CI])", ""]
-    lines.append("| workload | objective | " + " | ".join(agents) + " | ippo - ppo |")
-    lines.append("| --- | --- | " + " | ".join("---" for _ in agents) + " | --- |")
-    verdict = {"better": [], "worse": [], "tie": []}
+    n_runs = {a: len([r for r in runs if r["agent"] == a]) for a in agents}
+    lines = [f"Budget {budget} evaluations per run, seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}); runs per agent: "
+             + ", ".join(f"{a} {n}" for a, n in n_runs.items()) + ".", "",
+             "Score x100 of the best design found (100 = exactly on target; the targets lie below every design, "
+             "so the best possible is under 100). Mean over seeds [95% bootstrap CI].", "",
+             f"### After all {budget} evaluations", ""]
+    final, verdict_final = table(budget)
+    lines += final + [""] + say(verdict_final)
+    lines += [f"### After {early} evaluations (an eighth of the budget)", ""]
+    first, verdict_early = table(early)
+    lines += first + [""] + say(verdict_early)
+    lines += ["### Evaluations to reach the best score any run found on the task",
+              "", "Median over seeds (runs that never reach it count as beyond the budget); "
+              "reached: how many runs got there.", "",
+              "| workload | objective | best known | " + " | ".join(agents) + " |",
+              "| --- | --- | --- | " + " | ".join("---" for _ in agents) + " |"]
     for task in tasks:
         cells = []
         for a in agents:
-            x = scores(task, a, budget)
-            m, lo, hi = bootstrap_mean(x, rng) if len(x) else (np.nan,) * 3
-            cells.append(f"{m:.1f} [{lo:.1f}, {hi:.1f}] (n={len(x)})")
-        x, y = scores(task, "ippo", budget), scores(task, "ppo", budget)
-        if len(x) and len(y):
-            d, lo, hi = bootstrap_diff(x, y, rng)
-            verdict["better" if lo > 0 else "worse" if hi < 0 else "tie"].append(task)
-            cells.append(f"{d:+.1f} [{lo:+.1f}, {hi:+.1f}]")
-        else:
-            cells.append("-")
-        lines.append(f"| {task[0]} | {task[1]} | " + " | ".join(cells) + " |")
-    lines += ["", "Aggregate over tasks (mean score x100, stratified bootstrap over seeds within each task), "
-              "at a quarter, half and all of the budget:", "",
-              "| agent | " + " | ".join(f"{b} evals" for b in (budget // 4, budget // 2, budget)) + " |",
-              "| --- | --- | --- | --- |"]
+            e = reach(task, a)
+            med = np.median(e) if len(e) else np.nan
+            shown = f">{budget}" if np.isinf(med) else f"{med:.0f}"
+            cells.append(f"{shown} ({int(np.isfinite(e).sum())}/{len(e)})")
+        lines.append(f"| {task[0]} | {task[1]} | {100 * best_known[task]:.2f} | " + " | ".join(cells) + " |")
+    lines += ["", "### Aggregate over tasks", "",
+              "Mean score x100 over tasks (stratified bootstrap over seeds within each task):", "",
+              "| agent | " + " | ".join(f"{b} evals" for b in (early, budget // 4, budget // 2, budget)) + " |",
+              "| --- | --- | --- | --- | --- |"]
     for a in agents:
         cells = []
-        for at in (budget // 4, budget // 2, budget):
-            per_task = [scores(t, a, at) for t in tasks]
-            per_task = [x for x in per_task if len(x)]
+        for at in (early, budget // 4, budget // 2, budget):
+            per_task = [x for x in (scores(t, a, at) for t in tasks) if len(x)]
             boot = np.mean([x[rng.integers(0, len(x), size=(BOOTSTRAP, len(x)))].mean(1) for x in per_task], axis=0)
             mean = float(np.mean([x.mean() for x in per_task]))
-            cells.append(f"{mean:.1f} [{np.percentile(boot, 2.5):.1f}, {np.percentile(boot, 97.5):.1f}]")
+            cells.append(f"{mean:.2f} [{np.percentile(boot, 2.5):.2f}, {np.percentile(boot, 97.5):.2f}]")
         lines.append(f"| {a} | " + " | ".join(cells) + " |")
-    lines += ["", "ippo vs ppo per task (95% CI of the difference excludes 0): "
-              f"ippo better on {len(verdict['better'])}, worse on {len(verdict['worse'])}, "
-              f"no significant difference on {len(verdict['tie'])} of {len(tasks)} tasks.", ""]
-    for kind in ("better", "worse"):
-        if verdict[kind]:
-            lines.append(f"- ippo {kind}: " + ", ".join(f"{w}/{o}" for w, o in verdict[kind]))
+    targets_seen = {r["workload"]: r["target"] for r in runs}
     lines += ["", "Targets (90% of the lowest of 1,000 seeded random designs): " + ", ".join(
-        f"{w}: {t['power_mw']:.1f} mW, {t['latency_ns']:.0f} ns" for w, t in targets_seen.items()), ""]
+        f"{w}: {t['power_mw']:.1f} mW, {t['latency_ns']:.0f} ns" for w, t in targets_seen.items()) + ".", ""]
     wall = {a: np.median([r["wall_s"] for r in runs if r["agent"] == a]) for a in agents}
-    lines.append("Median wall time per run (s, on a shared, loaded machine): " +
-                 ", ".join(f"{a} {w:.1f}" for a, w in wall.items()))
+    lines.append("Median wall time per run (s; two runs at a time on a machine shared with other jobs, so "
+                 "indicative only): " + ", ".join(f"{a} {w:.1f}" for a, w in wall.items()) + ".")
     text = "\n".join(lines)
     print(text)
     return text

@@ -27,7 +27,20 @@ arrays do, and the written one is 16 KiB further, in other bank groups) and
 write, one request per clock.
 
 All four have 10,000 requests with timestamps in cycles of the device clock
-(one request per clock: a saturating load, as in ArchGym).
+(one request per clock: a saturating load, as in ArchGym). One request per
+clock offers four times a DDR4 channel's peak (a 64-byte burst takes four
+clocks), so on them the controller spends most of a read's latency queueing.
+
+Each also comes at realistic loads, named ``<pattern>@<percent>``
+(:data:`LOADS`: ``cloud-1@25``, ``random@50``, ...): the same requests in
+the same order, arriving as a Poisson process whose mean rate offers that
+percentage of the default device's (DDR4-2400) peak bandwidth, 19.2 GB/s
+(``@25``: 4.8 GB/s, one 64-byte request every 16 clocks on average). Their
+timestamps count a fixed 1,200 MHz clock, so the offered load in GB/s is the
+same on every device (and a different fraction of another device's peak).
+At these loads the channel idles between bursts of requests: latencies are
+tens of nanoseconds plus some queueing, and refreshes fall due and are
+pulled in during the trace.
 """
 
 from __future__ import annotations
@@ -41,7 +54,16 @@ _LINE = 64
 _SPAN = 1 << 30  # 1 GiB, as in ArchGym's cloud traces
 _SEED = {"stream": 1, "random": 2, "cloud-1": 3, "cloud-2": 4}
 
-WORKLOADS = ("stream", "random", "cloud-1", "cloud-2")
+#: ArchGym's four access patterns at one request per clock (saturating)
+PATTERNS = ("stream", "random", "cloud-1", "cloud-2")
+#: offered loads of the realistic variants, in percent of DDR4-2400's peak bandwidth
+LOADS = (25, 50)
+#: the clock (MHz) the realistic variants' timestamps count: DDR4-2400's
+LOAD_CLOCK_MHZ = 1200.0
+#: cycles of that clock per 64-byte burst at the peak (BL8 on a DDR bus: four clocks)
+_PEAK_CYCLES_PER_REQUEST = 4.0
+
+WORKLOADS = PATTERNS + tuple(f"{p}@{load}" for load in LOADS for p in PATTERNS)
 
 
 def _random_lines(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -86,8 +108,30 @@ def _random(n: int) -> Trace:
     return Trace(np.arange(n, dtype=np.int64), is_write, addr, name="random")
 
 
+def offered_load(name: str) -> float:
+    """The offered load of a named workload as a fraction of DDR4-2400's peak (4.0 for one request per clock)."""
+    if name in PATTERNS:
+        return _PEAK_CYCLES_PER_REQUEST
+    if name not in WORKLOADS:
+        from archgym.errors import unknown_choice
+
+        raise unknown_choice("DRAM workload", name, WORKLOADS)
+    return int(name.rpartition("@")[2]) / 100
+
+
+def _at_load(trace: Trace, name: str, load: float) -> Trace:
+    """``trace``'s requests arriving as a Poisson process offering ``load`` x the peak (1,200 MHz clocks)."""
+    rng = np.random.default_rng(1000 + _SEED[trace.name])
+    gaps = rng.exponential(_PEAK_CYCLES_PER_REQUEST / load, len(trace))
+    cycle = np.floor(np.cumsum(gaps) - gaps[0]).astype(np.int64)
+    return Trace(cycle, trace.is_write, trace.address, name=name, clock_mhz=LOAD_CLOCK_MHZ)
+
+
 def generate(name: str, n: int = N_REQUESTS) -> Trace:
     """The named workload's trace (deterministic: same name and ``n``, same trace)."""
+    if "@" in name and name in WORKLOADS:
+        pattern = name.rpartition("@")[0]
+        return _at_load(generate(pattern, n), name, offered_load(name))
     if name == "stream":
         return _stream(n)
     if name == "random":

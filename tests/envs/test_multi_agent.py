@@ -43,7 +43,9 @@ def test_groups_and_single_layouts_pass_the_api_test():
     parallel_api_test(env, num_cycles=10)
     assert env.action_space("shape") == gymnasium.spaces.MultiDiscrete([8, 6])
     assert env.action_space("look") == gymnasium.spaces.Discrete(3)
-    assert env.observation_space("shape").shape == (2 + 2 + 2,)  # two metrics, feasible/infeasible, own two knobs
+    inner = env.env.observation_space.shape[0]
+    assert env.observation_space("shape").shape == (inner + 2,)  # the wrapped observation, then its two knobs
+    assert env.observation_space("look").shape == (inner + 1,)
     single = _make("archgym-test/Toy-v0", agents="single")
     parallel_api_test(single, num_cycles=10)
     assert single.possible_agents == ["designer"]

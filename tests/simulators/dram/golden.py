@@ -21,9 +21,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from archgym.simulators.dram import PRESETS, SPACE, WORKLOADS, prepare
+from archgym.simulators.dram import PRESETS, SPACE, prepare
 from archgym.simulators.dram.model import Prepared, SimResult, run_prepared
 from archgym.simulators.dram.trace import Trace
+from archgym.simulators.dram.workloads import PATTERNS
 
 FIXTURE = Path(__file__).parent / "data" / "golden.json"
 
@@ -56,7 +57,7 @@ def _extra_traces() -> dict[str, Prepared]:
 
 def traces() -> dict[str, Prepared]:
     """The prepared traces the golden outputs cover."""
-    out = {w: prepare(w) for w in WORKLOADS}
+    out = {w: prepare(w) for w in (*PATTERNS, "cloud-1@25", "random@50")}
     out.update(_extra_traces())
     return out
 

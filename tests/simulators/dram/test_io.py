@@ -27,6 +27,7 @@ from archgym.simulators.dram import (
     write_mcconfig,
     write_trace,
 )
+from archgym.simulators.dram.workloads import PATTERNS, offered_load
 
 # -- devices -------------------------------------------------------------------------------------------------
 
@@ -174,9 +175,18 @@ def test_relative_trace_waits_for_previous_response(tmp_path):
 def test_workloads_are_deterministic_and_shaped_like_archgym():
     for w in WORKLOADS:
         a, b = generate(w), generate(w)
-        assert len(a) == 10_000 and (a.address == b.address).all()
-        assert (np.diff(a.cycle) == 1).all()
+        assert len(a) == 10_000 and (a.address == b.address).all() and (a.cycle == b.cycle).all()
         assert int(a.address.max()) < 1 << 30 and (a.address % 64 == 0).all()
+        if w in PATTERNS:
+            assert (np.diff(a.cycle) == 1).all()
+            continue
+        # the pattern's requests, Poisson arrivals at the offered load (a 64-byte burst per 4 clocks is the peak)
+        pattern = generate(w.split("@")[0])
+        assert (a.address == pattern.address).all() and (a.is_write == pattern.is_write).all()
+        assert a.clock_mhz == 1200.0 and offered_load(w) in (0.25, 0.5)
+        assert a.cycle[-1] / (len(a) - 1) == pytest.approx(4 / offered_load(w), rel=0.03)
+        gaps = np.diff(a.cycle)
+        assert (gaps >= 0).all() and gaps.std() == pytest.approx(gaps.mean(), rel=0.05)  # exponential
     c1 = generate("cloud-1")
     assert (np.diff(c1.address[:50].astype(np.int64)) == 64).all() and not c1.is_write.any()
     assert generate("random").n_writes > 0 and generate("stream").n_writes == 10_000 // 3
