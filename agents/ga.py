@@ -30,7 +30,10 @@ class GA(OptunaAgent):
     per-knob mutation (probability ``mutation_rate``: the knob is redrawn
     uniformly). With one objective, NSGA-II's non-dominated sorting is plain
     ranking by reward, so this is a classic elitist GA. Infeasible designs
-    are failed trials and never become parents.
+    are told as trials whose ``feasible`` constraint is violated (see
+    :mod:`archgym.agents.optuna_driver`): NSGA-II's constrained domination
+    ranks them below every feasible design (before the first feasible design
+    they are told as failed trials, which never become parents).
 
     Example:
         >>> import gymnasium, archgym

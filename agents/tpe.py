@@ -16,7 +16,10 @@ class TPE(OptunaAgent):
 
     Ordered knobs are searched as integer indices, so the densities use their
     order; categorical knobs keep per-label densities. Infeasible designs are
-    failed trials, which TPE leaves out of both densities.
+    told as complete trials whose ``feasible`` constraint is violated (see
+    :mod:`archgym.agents.optuna_driver`), so TPE's constraint handling learns
+    where the infeasible region is and ranks them below every feasible design;
+    before any feasible design they are told as failed trials.
 
     Example:
         >>> import gymnasium, archgym

@@ -1,18 +1,22 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""Atomic file writes (a reader sees the old file or the new one, never half of one), and JSON input.
 
 :func:`atomic_output` is the one mechanism (temporary file beside the target,
 fsync, atomic rename, temporary removed on failure); the helpers below and the
 Parquet shard, manifest, model and export writers all go through it.
+:func:`read_json` reads a user's JSON file with one-line errors.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from archgym.errors import UserError
 
 
 @contextmanager
@@ -77,3 +81,20 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def read_json(path: str | os.PathLike[str], what: str) -> Any:
+    """The parsed JSON file ``path``; ``what`` names it in errors (``"memspec file"``).
+
+    Raises:
+        UserError: the file is missing, not a file, unreadable or not valid JSON (with the line).
+    """
+    p = Path(path)
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{what} {p} does not exist") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise UserError(f"{what} {p} cannot be read ({type(exc).__name__})") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg})") from None

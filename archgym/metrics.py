@@ -144,8 +144,3 @@ class Metrics(Mapping[str, float]):
 
     def to_dict(self) -> dict[str, float]:
         return dict(self._values)
-
-    def with_values(self, extra: Mapping[str, float]) -> "Metrics":
-        """A copy with more (or replaced) values, same feasibility."""
-        return Metrics({**self._values, **extra}, feasible=self._feasible, reason=self._reason,
-                       predicted=self._predicted)

@@ -1,32 +1,38 @@
-"""Plots people would rather look at than read (matplotlib, headless)."""
+"""Plots people would rather look at than read (matplotlib, headless).
+
+Figures are :class:`matplotlib.figure.Figure` objects made by :func:`subplots`
+and saved with ``fig.savefig``: no pyplot, so archgym never switches the
+user's matplotlib backend nor keeps figures in pyplot's global registry.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from archgym.history import History
 
 
-def _pyplot():
-    import matplotlib
+def subplots(rows: int = 1, cols: int = 1, *, figsize: tuple[float, float], dpi: int, squeeze: bool = True
+             ) -> tuple["Figure", Any]:
+    """A new figure and its grid of axes, like ``pyplot.subplots`` without pyplot (saved with ``fig.savefig``)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=figsize, dpi=dpi)
+    return fig, fig.subplots(rows, cols, squeeze=squeeze)
 
 
 def convergence_plot(history: "History", path: str | os.PathLike[str]) -> None:
     """Best-so-far reward against simulator evaluations, over every evaluated design."""
-    plt = _pyplot()
     steps = np.arange(1, len(history) + 1)
     rewards = history.rewards
     feasible = history.feasible
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
+    fig, ax = subplots(figsize=(7, 4), dpi=120)
     ax.scatter(steps[feasible], rewards[feasible], s=10, alpha=0.45, color="tab:blue", label="feasible design")
     if (~feasible).any():
         lo = np.nanmin(rewards[feasible]) if feasible.any() else 0.0
@@ -41,4 +47,3 @@ def convergence_plot(history: "History", path: str | os.PathLike[str]) -> None:
     ax.legend(fontsize=8, loc="best", framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)

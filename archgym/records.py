@@ -259,7 +259,7 @@ def replay_provenance(env: Any) -> dict[str, str]:
 
 def attach_recorder(
     env: Any,
-    writer: RecordWriter,
+    writer: "RecordWriter | list[dict[str, Any]]",
     *,
     agent: str = "",
     hyperparameters: Mapping[str, Any] | None = None,
@@ -268,8 +268,10 @@ def attach_recorder(
 ) -> Any:
     """Write a record for every evaluation ``env`` makes from now on; returns the listener.
 
-    ``env`` is an archgym environment (wrapped or not). Detach with
-    ``env.unwrapped.listeners.remove(listener)``.
+    ``env`` is an archgym environment (wrapped or not). ``writer`` is a
+    :class:`RecordWriter`, or a list that collects the records in memory (a
+    sweep trial or a collection chunk sends them back to the parent). Detach
+    with ``env.unwrapped.listeners.remove(listener)``.
     """
     import time as _time
 

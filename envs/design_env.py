@@ -366,7 +366,7 @@ class DesignEnv(gym.Env[np.ndarray, Any]):
     def replay(self, record: Mapping[str, Any]) -> "Check":
         """Re-evaluate one record's design here and say whether metrics, feasibility and reward agree.
 
-        ``record`` is a row of :func:`archgym.records.read_records` (or a dict
+        ``record`` is a row of :func:`archgym.data.datasets.load` (or a dict
         from :func:`archgym.records.make_record`); see
         :func:`archgym.reproduce.replay_records` for many at once.
         """

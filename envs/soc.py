@@ -7,7 +7,7 @@ from typing import Any
 from archgym.envs.design_env import DesignEnv, document, vector_factory
 from archgym.objectives import Objective
 from archgym.simulators.soc import SoCSimulator
-from archgym.simulators.soc.layout import build_space
+from archgym.simulators.soc.knobs import build_space
 from archgym.simulators.soc.taskgraph import load_workload
 
 

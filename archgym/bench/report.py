@@ -238,9 +238,8 @@ def markdown(summary: dict[str, Any], plots: bool = True) -> str:
 
 def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path, reps: int) -> None:
     """Regret-vs-budget curves with 95% bands, and performance profiles at the largest budget."""
-    from archgym.plots import _pyplot
+    from archgym.plots import subplots
 
-    plt = _pyplot()
     task_ids = summary["tasks"]
     top = min(get_task(t).max_budget for t in task_ids)
     steps = np.unique(np.geomspace(1, top, CURVE_POINTS).round().astype(int))
@@ -250,7 +249,7 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     for n in names:
         seeds = full_seeds(by_name[n], task_ids)
         curves[n] = regret_matrix(by_name[n], task_ids, seeds, steps)
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig, ax = subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
         point, band = stats.iqm_curve([1.0 - c for c in curves[n]], reps=max(100, reps // 10))
         ax.plot(steps, 1.0 - point, label=n, lw=1.6)
@@ -263,12 +262,11 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "regret_vs_budget.png")
-    plt.close(fig)
 
     taus = np.linspace(0.0, 1.0, 41)
     scores = {n: 1.0 - curves[n][-1] for n in names}
     profile, bands = stats.performance_profile(scores, taus, reps=max(100, reps // 10))
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig, ax = subplots(figsize=(7, 4.5), dpi=120)
     for n in names:
         ax.plot(taus, profile[n], label=n, lw=1.6)
         ax.fill_between(taus, bands[n][0], bands[n][1], alpha=0.2)
@@ -279,4 +277,3 @@ def _plots(entries: Sequence[dict[str, Any]], summary: dict[str, Any], out: Path
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "performance_profile.png")
-    plt.close(fig)

@@ -42,7 +42,7 @@ from typing import Any, NoReturn
 import typer
 from rich.markup import escape
 
-from archgym.cli.common import Interrupted, err_console
+from archgym.cli.common import Interrupted, err_console, is_interrupt
 from archgym.errors import UserError
 
 #: (module under archgym.cli, group name or None for top-level commands), in ``--help`` order
@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     except Interrupted as exc:
         err_console.print(escape(str(exc)), highlight=False, soft_wrap=True)
         sys.exit(130)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not is_interrupt(exc):
+            raise
         _fail("interrupted", 130)
     except (UserError, FileNotFoundError) as exc:
         _fail(str(exc), 2)

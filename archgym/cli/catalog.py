@@ -6,7 +6,9 @@ from typing import Optional
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from archgym.cli.common import ENV_ARG_HELP, console
 from archgym.cli.env_options import env_arguments, env_from_options
@@ -52,24 +54,27 @@ def describe_cmd(
     """
     env = env_from_options(env_id, workload, None, env_arg)
     base = env.unwrapped
-    say = console.print
-    say(escape(f"{env_id}  simulator {base.simulator.name} {base.simulator.version}; "
-               f"workload {base.workload_name}; objective {base.objective.spec()}"), highlight=False)
-    say("\n[bold]arguments[/bold] (gymnasium.make keywords; on the command line --workload, --objective "
-        "and --env-arg KEY=VALUE)", highlight=False)
+
+    def say(text: str, indent: int = 0) -> None:  # wrapped lines keep the indent
+        console.print(Padding(Text(text), (0, 0, 0, indent), expand=False))
+
+    def bold(text: str) -> None:
+        console.print(f"\n[bold]{escape(text)}[/bold]", highlight=False)
+    say(f"{env_id}  simulator {base.simulator.name} {base.simulator.version}; "
+        f"workload {base.workload_name}; objective {base.objective.spec()}")
+    bold("arguments (gymnasium.make keywords; on the command line --workload, --objective and --env-arg KEY=VALUE)")
     for arg in env_arguments(env_id).values():
-        say(escape(f"  {arg.name}: {arg.type_text} = {arg.default!r}"), highlight=False)
+        say(f"{arg.name}: {arg.type_text} = {arg.default!r}", 2)
         if arg.description:
-            say(escape(f"      {arg.description}"), highlight=False)
-    say(f"\n[bold]design space[/bold] ({len(base.design_space.table())} knobs, "
-        f"{base.design_space.size:,} designs)", highlight=False)
+            say(arg.description, 6)
+    bold(f"design space ({len(base.design_space.table())} knobs, {base.design_space.size:,} designs)")
     for row in base.design_space.table():
         unit = f" [{row['unit']}]" if row["unit"] else ""
-        say(escape(f"  {row['knob']}: {row['kind']}{unit}, default {row['default']}"), highlight=False)
-        say(escape(f"      values: {row['values']}"), highlight=False)
-        say(escape(f"      {row['meaning']}"), highlight=False)
-    say("\n[bold]metrics[/bold]", highlight=False)
+        say(f"{row['knob']}: {row['kind']}{unit}, default {row['default']}", 2)
+        say(f"values: {row['values']}", 6)
+        say(row["meaning"], 6)
+    bold("metrics")
     for m in base.simulator.metrics:
-        say(escape(f"  {m.name}" + (f" [{m.unit}]" if m.unit else "") + f": {m.help}"), highlight=False)
-    say(escape("\nworkloads: " + ", ".join(base.simulator.workloads())), highlight=False)
-    say(f"design space size: {base.design_space.size:,} designs", highlight=False)
+        say(f"{m.name}" + (f" [{m.unit}]" if m.unit else "") + f": {m.help}", 2)
+    say("\nworkloads: " + ", ".join(base.simulator.workloads()))
+    say(f"design space size: {base.design_space.size:,} designs")

@@ -46,6 +46,22 @@ class Interrupted(Exception):
     """
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C: a KeyboardInterrupt, or the SystemError a compiled (numba, GIL-released)
+    kernel raises when the interrupt arrived while it ran, with the KeyboardInterrupt as its context."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        if not isinstance(exc, SystemError):
+            return False
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+#: what ``except`` names to catch Ctrl-C around a search (check the SystemError with :func:`is_interrupt`)
+INTERRUPTS = (KeyboardInterrupt, SystemError)
+
+
 def parse_key_values(pairs: list[str], what: str) -> dict[str, str]:
     """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``, or a UserError naming the bad item."""
     out = {}

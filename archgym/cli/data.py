@@ -18,12 +18,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from archgym.cli.common import (
+    INTERRUPTS,
     RESUME_HINT,
     Interrupted,
     check_objective_numbers,
     check_output_folder,
     console,
     err_console,
+    is_interrupt,
     parse_hyperparameters,
     progress_bar,
 )
@@ -73,7 +75,9 @@ def collect_cmd(
                              workers=workers, dask_local=dask_local, scheduler=scheduler, serial=serial,
                              chunk_size=chunk_size,
                              hyperparameters=hyperparameters, progress=advance)
-    except KeyboardInterrupt:
+    except INTERRUPTS as exc:
+        if not is_interrupt(exc):
+            raise
         raise Interrupted(f"{RESUME_HINT} (the finished chunks are in {out})") from None
     console.print(escape(f"{result.evaluated} evaluated with {result.sampler} on {result.workers} in "
                          f"{result.seconds:.1f} s: {result.added} added ({result.infeasible} infeasible), "

@@ -24,8 +24,10 @@ from rich.table import Table
 
 from archgym.cli.common import (
     ENV_ARG_HELP,
+    INTERRUPTS,
     Interrupted,
     console,
+    is_interrupt,
     parse_hyperparameters,
     prepare_output_folder,
     progress_bar,
@@ -76,14 +78,19 @@ def run_cmd(
         attach_recorder(env, writer, agent=agent, hyperparameters=search.hp, seed=seed, run_id=run_id)
         with progress_bar(f"{agent} on {env_id}", budget, "best {task.fields[best]}", quiet=quiet,
                           best="-") as advance:
+            best = [float("-inf")]
+
             def tick(ev: Any) -> None:
                 history.add(ev)
-                best = history.best
-                advance(best="-" if best is None else f"{best.reward:.5g}")
+                if ev.acceptable and ev.reward > best[0]:
+                    best[0] = ev.reward
+                advance(best=f"{best[0]:.5g}" if best[0] > float("-inf") else "-")
 
             try:
                 search.run(env, budget=budget, seed=seed, callback=tick)
-            except KeyboardInterrupt:
+            except INTERRUPTS as exc:
+                if not is_interrupt(exc):
+                    raise
                 interrupted = True
     reproduce = ["archgym", "run", "--env", env_id, "--agent", agent, "--budget", str(budget), "--seed", str(seed),
                  "--out", str(out)] + (["--workload", workload] if workload else []) \
@@ -152,6 +159,8 @@ def _print_best(history: Any, base: Any) -> None:
     if b is None:
         console.print("[red]no feasible design found[/red]")
         return
+    if not b.within_budget:
+        console.print("[red]no design within the objective's budgets; the best one shown is OVER BUDGET[/red]")
     units = {spec.name: spec.unit for spec in base.simulator.metrics}
     if history.objective.startswith("pareto:"):
         _print_front(_pareto_view(history), units)

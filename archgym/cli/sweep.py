@@ -14,7 +14,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from archgym.cli.common import RESUME_HINT, Interrupted, console, prepare_output_folder, trial_progress
+from archgym.cli.common import (
+    INTERRUPTS,
+    RESUME_HINT,
+    Interrupted,
+    console,
+    is_interrupt,
+    prepare_output_folder,
+    trial_progress,
+)
 from archgym.errors import UserError
 
 app = typer.Typer(
@@ -89,7 +97,9 @@ def run_cmd(
         with trial_progress(quiet) as (on_start, on_result):
             outcome = run_sweep(trials, out, backend=backend, imports=spec.imports, retries=retries,
                                 retry_failed=retry_failed, on_start=on_start, on_result=on_result)
-    except KeyboardInterrupt:
+    except INTERRUPTS as exc:
+        if not is_interrupt(exc):
+            raise
         done, planned = store.progress()
         raise Interrupted(f"{RESUME_HINT} ({done} of {planned} planned trials finished in {out})") from None
     rate = outcome.ran / outcome.seconds if outcome.seconds else 0.0

@@ -11,13 +11,12 @@ from archgym.proxy.bundle import ProxyModel
 
 def report_plot(model: ProxyModel, path: str | os.PathLike[str]) -> Path:
     """Predicted against simulated values on the test split, one panel per target."""
-    from archgym.plots import _pyplot
+    from archgym.plots import subplots
 
-    plt = _pyplot()
     names = list(model.test_predictions)
     cols = min(3, max(1, len(names)))
     rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4 * rows), dpi=110, squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(4.2 * cols, 4 * rows), dpi=110, squeeze=False)
     for ax in axes.flat[len(names):]:
         ax.axis("off")
     for ax, name in zip(axes.flat, names):
@@ -38,5 +37,4 @@ def report_plot(model: ProxyModel, path: str | os.PathLike[str]) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)
-    plt.close(fig)
     return out

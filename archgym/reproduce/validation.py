@@ -342,7 +342,6 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
 
     from archgym.backends import pin_threads
     from archgym.data.datasets import load
-    from archgym.records import shard_path
     from archgym.sweep.store import ResultStore
 
     d = Path(sweep_dir)
@@ -359,7 +358,7 @@ def validate_sweep(sweep_dir: str | os.PathLike[str], seeds: int | None = None) 
         trial = result["trial"]
         spec = RunSpec(trial["env_id"], trial.get("env_kwargs") or {}, trial["agent"], trial.get("hp") or {},
                        int(trial["seed"]), int(trial["budget"]), tuple(dict.fromkeys(imports)))
-        shard = shard_path(store.records_dir(trial["env_id"]), result["key"])
+        shard = store.records_file(trial["env_id"], result["key"])
         trial_file = str(d / "trials" / f"{result['key']}.json")
         if not shard.is_file():
             report.runs.append(Validation(trial_file, NOT_VALIDATABLE, spec, problems=[f"{shard} is missing"]))

@@ -49,23 +49,19 @@ def write_report(folder: str | Path, out: str | Path | None = None, fraction: fl
 
 
 def _grid(n: int, width: float = 5.5, height: float = 3.6) -> tuple[Any, np.ndarray]:
-    from archgym.plots import _pyplot
+    from archgym.plots import subplots
 
-    plt = _pyplot()
     cols = min(2, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), dpi=110, squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(width * cols, height * rows), dpi=110, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
 
 
 def _save(fig: Any, path: Path) -> str:
-    from archgym.plots import _pyplot
-
     fig.tight_layout()
     fig.savefig(path)
-    _pyplot().close(fig)
     return path.name
 
 

@@ -78,15 +78,21 @@ class ResultStore:
     def records_dir(self, env_id: str) -> Path:
         return self.root / RECORDS / env_folder(env_id)
 
+    def records_file(self, env_id: str, key: str) -> Path:
+        """The shard holding trial ``key``'s records (named by :func:`archgym.records.shard_path`)."""
+        from archgym.records import shard_path
+
+        return shard_path(self.records_dir(env_id), key)
+
     def write(self, result: dict[str, Any], records: tuple[list[dict[str, Any]], "pa.Schema"] | None) -> None:
         """Commit one trial: its records (if any), then its result JSON."""
-        from archgym.records import shard_path, write_shard
+        from archgym.records import write_shard
 
         key = result["key"]
         if records is not None and records[0]:
-            folder = self.records_dir(result["trial"]["env_id"])
-            folder.mkdir(parents=True, exist_ok=True)
-            write_shard(shard_path(folder, key), records[0], records[1])
+            path = self.records_file(result["trial"]["env_id"], key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_shard(path, records[0], records[1])
         text = json.dumps(result, sort_keys=True, default=json_default)
         atomic_write_bytes(self.trials_dir / f"{key}.json", text.encode())
 

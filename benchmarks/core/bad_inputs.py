@@ -147,18 +147,8 @@ def _records_after(n: int, sub: str = "out") -> Callable[[Path], bool]:
     return lambda folder: len(list((folder / sub).rglob("*.parquet"))) + len(list((folder / sub).rglob("*.jsonl"))) >= n
 
 
-def _started(path: str) -> Callable[[Path], bool]:
-    return lambda folder: (folder / path).exists()
-
-
-def _wait(seconds: float) -> Callable[[Path], bool]:
-    start: list[float] = []
-
-    def due(folder: Path) -> bool:
-        if not start:
-            start.append(time.time())
-        return time.time() - start[0] > seconds
-    return due
+def _journal_lines(n: int) -> Callable[[Path], bool]:
+    return lambda folder: sum(len(p.read_text().splitlines()) for p in folder.glob("out/records/_journal-*")) >= n
 
 
 def _best_written(folder: Path) -> bool:
@@ -228,8 +218,10 @@ CASES = [
     Case("run into previous run", ["run", "--budget", "5", "--out", "out"], 2, "give --overwrite",
          setup=_previous_run),
     # interruption
-    Case("ctrl-c run", ["run", "--budget", "100000", "--out", "out"], 130, "interrupted",
-         interrupt_when=_records_after(1), check=_best_written),
+    Case("ctrl-c run", ["run", "--budget", "100000", "--out", "out"], 130, "interrupted after",
+         interrupt_when=_journal_lines(3), check=_best_written),
+    Case("ctrl-c run inside the DRAM kernel", ["run", "--env", "archgym/DRAM-v1", "--budget", "100000", "--out", "out"],
+         130, "interrupted after", interrupt_when=_journal_lines(3), check=_best_written),
     Case("ctrl-c collect", ["dataset", "collect", "--env", ACC, "--samples", "100000", "--chunk-size", "64",
                             "--out", "out"], 130, "interrupted: rerun the same command to resume",
          interrupt_when=_records_after(1)),

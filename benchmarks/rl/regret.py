@@ -111,6 +111,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=0, help="run seeds from this one (to split a run across caches)")
+    ap.add_argument("--merge", type=Path, nargs="*", default=[], help="other caches to read (not write) runs from")
     ap.add_argument("--envs", default=",".join(ENVS))
     ap.add_argument("--agents", default=",".join(AGENTS))
     ap.add_argument("--workers", type=int, default=1)
@@ -120,8 +122,9 @@ def main() -> None:
     if "random" not in agents:
         agents.insert(0, "random")
     done = json.loads(args.runs.read_text()) if args.runs.exists() else []
-    have = {(r["env"], r["agent"], r["seed"], r["budget"]) for r in done}
-    todo = [(e, a, s, args.budget) for s in range(args.seeds) for e in envs for a in agents
+    others = [r for path in args.merge for r in json.loads(path.read_text())]
+    have = {(r["env"], r["agent"], r["seed"], r["budget"]) for r in done + others}
+    todo = [(e, a, s, args.budget) for s in range(args.first_seed, args.seeds) for e in envs for a in agents
             if (e, a, s, args.budget) not in have]
     with ProcessPoolExecutor(args.workers) as pool:
         for run in pool.map(run_one, *zip(*todo)) if todo else []:
@@ -129,7 +132,7 @@ def main() -> None:
             args.runs.write_text(json.dumps(done))
             print(f"done {run['env']} {run['agent']} seed {run['seed']}: best {run['best']:.6g} "
                   f"({run['wall_s']:.1f} s)", flush=True)
-    runs = [r for r in done if r["budget"] == args.budget and r["env"] in envs and r["agent"] in agents
+    runs = [r for r in done + others if r["budget"] == args.budget and r["env"] in envs and r["agent"] in agents
             and r["seed"] < args.seeds]
     print(markdown(summarise(runs, envs, agents)))
 

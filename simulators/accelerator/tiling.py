@@ -126,21 +126,6 @@ def _split_list(d: int) -> list[int]:
     return sorted(vals, reverse=True)
 
 
-def split_sizes(d: int, extra: np.ndarray | None = None) -> np.ndarray:
-    """Candidate tile sizes of a loop of size ``d``, largest first.
-
-    ``ceil(d / 2**i)`` for every ``i``, plus the ``extra`` sizes (clipped to
-    ``[1, d]``): the exact sizes that cover one fold of an array edge, so that
-    a tile that just fits is never missed (e.g. 128 of ``K = 192`` filters on
-    a 128-column array).
-    """
-    if extra is None:
-        return np.array(_split_list(d), dtype=np.int64)
-    vals = {-(-d // (1 << i)) for i in range(int(d).bit_length() + 1)}
-    vals.update(min(max(int(e), 1), d) for e in np.asarray(extra).reshape(-1).tolist())
-    return np.array(sorted(vals, reverse=True), dtype=np.int64)
-
-
 def _covered_extent(total: int, tile: np.ndarray, f: int, stride: int) -> np.ndarray:
     """Input rows fetched over all tiles of ``tile`` output rows (halos counted per tile)."""
     n = -(-total // tile)

@@ -22,8 +22,9 @@ on the first simulation.
 
 from __future__ import annotations
 
-from archgym.simulators.dram.design import SPACE, read_mcconfig, to_mcconfig, write_mcconfig
+from archgym.simulators.dram.design import read_mcconfig, to_mcconfig, write_mcconfig
 from archgym.simulators.dram.device import Device, load_device, read_memspec
+from archgym.simulators.dram.knobs import SPACE
 from archgym.simulators.dram.mapping import AddressMapping, default_mapping, read_address_mapping
 from archgym.simulators.dram.model import METRICS, prepare, run, simulate
 from archgym.simulators.dram.presets import DEFAULT_DEVICE, PRESETS

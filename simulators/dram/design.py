@@ -1,7 +1,7 @@
-"""The memory-controller design space: DRAMGym's ten DRAMSys ``mcconfig`` knobs.
+"""Memory-controller designs as DRAMSys ``mcconfig`` files and as the compiled model's config codes.
 
-Knob names and value sets are DRAMSys's own, so a design found here can be
-written as an mcconfig JSON (:func:`write_mcconfig`) and rerun in DRAMSys;
+The knobs are declared in :mod:`archgym.simulators.dram.knobs`; a design can
+be written as an mcconfig JSON (:func:`write_mcconfig`) and rerun in DRAMSys;
 :func:`read_mcconfig` reads one back. :func:`controller_config` turns a
 design into the integer codes the compiled controller model takes.
 """
@@ -9,71 +9,22 @@ design into the integer codes the compiled controller model takes.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
 from archgym.errors import UserError
-from archgym.space import ParameterSpace, categorical, pow2
-
-PAGE_POLICIES = ("Open", "OpenAdaptive", "Closed", "ClosedAdaptive")
-SCHEDULERS = ("Fifo", "FrFcfs", "FrFcfsGrp")
-SCHEDULER_BUFFERS = ("Bankwise", "ReadWrite", "Shared")
-RESP_QUEUES = ("Fifo", "Reorder")
-REFRESH_POLICIES = ("NoRefresh", "AllBank", "PerBank", "SameBank")
-ARBITERS = ("Simple", "Fifo", "Reorder")
-
-SPACE = ParameterSpace([
-    categorical("PagePolicy", PAGE_POLICIES, default="Open",
-                help="when a bank's row is closed: never (Open), after each access (Closed), or by the "
-                     "buffered requests (OpenAdaptive: only if further requests all miss; ClosedAdaptive: "
-                     "unless a further request hits)"),
-    categorical("Scheduler", SCHEDULERS, default="FrFcfs",
-                help="per-bank request choice: oldest first (Fifo), row hits first (FrFcfs), row hits of "
-                     "the last command's direction first (FrFcfsGrp)"),
-    categorical("SchedulerBuffer", SCHEDULER_BUFFERS, default="Bankwise",
-                help="request buffer organisation: RequestBufferSize per bank (Bankwise), per direction "
-                     "(ReadWrite) or in total (Shared)"),
-    pow2("RequestBufferSize", 1, 128, default=8, unit="requests",
-         help="depth of one request-buffer entity; a full entity stalls the initiator (in order)"),
-    categorical("RespQueue", RESP_QUEUES, default="Fifo",
-                help="responses leave as they complete (Fifo) or in request order (Reorder)"),
-    categorical("RefreshPolicy", REFRESH_POLICIES, default="AllBank",
-                help="no refresh; an all-bank REF (tRFC) per rank every tREFI; a per-bank REFpb (tRFCpb, "
-                     "one bank at a time, the others keep serving) every tREFIpb; or DDR5's same-bank REF",
-                note="a simulator offers only the device's policies (PerBank needs per-bank refresh, as "
-                     "LPDDR4 has; SameBank needs DDR5, which the model does not cover); a design naming "
-                     "another is infeasible"),
-    pow2("RefreshMaxPostponed", 1, 8, default=8, unit="refreshes",
-         help="refreshes that may be postponed while the rank (PerBank: every bank) is busy before one "
-              "is forced",
-         note="only with RefreshPolicy=AllBank|PerBank; PerBank multiplies it by the banks"),
-    pow2("RefreshMaxPulledin", 1, 8, default=8, unit="refreshes",
-         help="refreshes that may be issued ahead of time while the rank (PerBank: a bank) is idle",
-         note="only with RefreshPolicy=AllBank|PerBank; PerBank multiplies it by the banks"),
-    categorical("Arbiter", ARBITERS, default="Simple",
-                help="front end: pass-through (Simple), FIFO with an active-transaction limit (Fifo), "
-                     "or Fifo that also returns responses in request order (Reorder)"),
-    pow2("MaxActiveTransactions", 1, 128, default=128, unit="requests",
-         help="outstanding requests the initiator may have in the controller",
-         note="only with Arbiter=Fifo|Reorder"),
-])
-
-
-
-def space_for(refresh_policies: tuple[str, ...]) -> ParameterSpace:
-    """:data:`SPACE` with ``RefreshPolicy`` limited to the policies a device supports.
-
-    DDR3 and DDR4 have no per-bank refresh and no device here has DDR5's
-    same-bank refresh, so their space is DRAMGym's 442,368 designs rather
-    than 884,736 of which half are infeasible.
-    """
-    knobs = [replace(k, choices=tuple(c for c in REFRESH_POLICIES if c in refresh_policies))
-             if k.name == "RefreshPolicy" else k for k in SPACE]
-    return ParameterSpace(knobs)
-
+from archgym.fileio import read_json
+from archgym.simulators.dram.knobs import (
+    ARBITERS,
+    PAGE_POLICIES,
+    REFRESH_POLICIES,
+    RESP_QUEUES,
+    SCHEDULER_BUFFERS,
+    SCHEDULERS,
+    SPACE,
+)
 
 #: codes of the integer config vector handed to the compiled model, in order
 CONFIG_FIELDS = (
@@ -156,12 +107,7 @@ def read_mcconfig(path: str | Path) -> dict[str, Any]:
     with the ReadWrite buffer.
     """
     p = Path(path)
-    try:
-        spec = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise UserError(f"mcconfig file {p} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    spec = read_json(p, "mcconfig file")
     mc = spec.get("mcconfig", spec) if isinstance(spec, dict) else None
     if not isinstance(mc, dict):
         raise UserError(f"{p}: expected a JSON object with an 'mcconfig' section")

@@ -36,7 +36,6 @@ DDR5's, which the model does not cover.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -45,6 +44,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from archgym.errors import UserError
+from archgym.fileio import read_json
 
 #: timings the controller model needs, in the order of :meth:`Device.kernel_timings`
 KERNEL_TIMINGS = (
@@ -265,12 +265,7 @@ def read_memspec(path: str | Path) -> Device:
         UserError: the file is missing, not JSON, or lacks a field the model needs.
     """
     p = Path(path)
-    try:
-        spec = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise UserError(f"memspec file {p} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    spec = read_json(p, "memspec file")
     return device_from_memspec(spec, name=p.stem, source=str(p))
 
 

@@ -14,7 +14,6 @@ same order as DRAMsim3's ``rochrababgco``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -22,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from archgym.errors import UserError
+from archgym.fileio import read_json
 from archgym.simulators.dram.device import Device
 
 #: DRAMSys field names, in the order of :class:`AddressMapping` attributes
@@ -174,12 +174,7 @@ def default_mapping(device: Device) -> AddressMapping:
 def read_address_mapping(path: str | Path) -> AddressMapping:
     """Read a DRAMSys addressmapping JSON file."""
     p = Path(path)
-    try:
-        spec = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise UserError(f"address mapping file {p} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    spec = read_json(p, "address mapping file")
     return AddressMapping.from_dict(spec, name=str(p))
 
 

@@ -9,8 +9,8 @@ from typing import Any, Mapping, Sequence
 from archgym.errors import UserError
 from archgym.metrics import Metrics
 from archgym.simulator import Simulator
-from archgym.simulators.dram.design import SPACE, space_for
 from archgym.simulators.dram.device import Device, load_device
+from archgym.simulators.dram.knobs import SPACE, space_for
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared
 from archgym.simulators.dram.presets import DEFAULT_DEVICE

@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 from archgym.simulators.soc.heft import Schedule, heft  # noqa: E402
-from archgym.simulators.soc.layout import Built, build_design, build_space  # noqa: E402
+from archgym.simulators.soc.knobs import build_space  # noqa: E402
+from archgym.simulators.soc.layout import Built, build_design  # noqa: E402
 from archgym.simulators.soc.simulator import SoCSimulator, metrics_of  # noqa: E402
 
 __all__ += ["Built", "Schedule", "SoCSimulator", "build_design", "build_space", "heft", "metrics_of"]

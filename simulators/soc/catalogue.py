@@ -80,8 +80,3 @@ def memory_costs(kind: str, size_bytes: int) -> tuple[float, float, float]:
     a, b = table[lo], table[lo + 1]
     f = (math.log(size_bytes) - math.log(a[0])) / (math.log(b[0]) - math.log(a[0]))
     return tuple(math.exp(math.log(a[k]) + f * (math.log(b[k]) - math.log(a[k]))) for k in (1, 2, 3))  # type: ignore[return-value]
-
-
-def bandwidth_bytes_per_s(width_bytes: int) -> float:
-    """Peak bandwidth of one direction (read or write) of a memory or bus."""
-    return float(width_bytes) * MEM_FREQ_HZ

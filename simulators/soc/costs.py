@@ -75,7 +75,6 @@ class Costs:
     area: dict[str, float]
     energy: dict[str, float]
     utilization: dict[str, float]
-    memory_bytes: dict[str, int]
 
     def values(self) -> dict[str, float]:
         return {
@@ -145,5 +144,4 @@ def costs(plan: Plan, sim: SimResult) -> Costs:
         area=area,
         energy=energy,
         utilization=util,
-        memory_bytes=sizes,
     )

@@ -36,62 +36,12 @@ from typing import Mapping as MappingT
 import numpy as np
 
 from archgym.compiled import jit
-from archgym.simulators.soc.catalogue import A53_PEAK_IPS, IP_FREQ_HZ, MEM_FREQ_HZ, MEM_KINDS, WIDTHS_BYTES
+from archgym.simulators.soc.catalogue import A53_PEAK_IPS, IP_FREQ_HZ, MEM_FREQ_HZ, WIDTHS_BYTES
 from archgym.simulators.soc.engine import Infeasible
 from archgym.simulators.soc.hardware import Block, HardwareGraph, Mapping
 from archgym.simulators.soc.heft import check_status, heft_kernel
+from archgym.simulators.soc.knobs import MAX_A53, MAX_BUSES, buf_knob, buffers, ip_knob, pe_knob
 from archgym.simulators.soc.taskgraph import TaskGraph
-from archgym.space import Knob, ParameterSpace, categorical, integer, pow2
-
-MAX_A53 = 4
-MAX_BUSES = 4
-MAPPINGS = ("heft", "agent")
-
-
-def ip_knob(task: str) -> str:
-    return f"ip_{task}"
-
-
-def pe_knob(task: str) -> str:
-    return f"pe_{task}"
-
-
-def buf_knob(src: str, dst: str) -> str:
-    return f"buf_{src}__{dst}"
-
-
-def buffers(graph: TaskGraph) -> list[tuple[str, str]]:
-    """Producer -> consumer pairs that move data (and so need a memory)."""
-    return [(e.src, e.dst) for e in graph.edges if e.bytes > 0]
-
-
-def build_space(graph: TaskGraph, mapping: str) -> ParameterSpace:
-    """The knob declaration for one workload and mapping mode."""
-    if mapping not in MAPPINGS:
-        from archgym.errors import unknown_choice
-
-        raise unknown_choice("SoC mapping mode", mapping, MAPPINGS)
-    knobs: list[Knob] = [
-        integer("a53_cores", range(1, MAX_A53 + 1), 1, "", "number of Arm A53 cores (1 GHz, 2 instr/cycle)"),
-        integer("bus_count", range(1, MAX_BUSES + 1), 1, "", "buses, chained; each has one memory"),
-        pow2("bus_width", 4, 128, 4, "B", "bus width (bandwidth = width x 100 MHz per direction)"),
-    ]
-    for i in range(MAX_BUSES):
-        note = f"only with bus_count > {i}" if i else ""
-        knobs.append(categorical(f"mem{i}_kind", list(MEM_KINDS), "sram", f"memory {i} technology", note=note))
-        knobs.append(pow2(f"mem{i}_width", 4, 128, 4, "B", f"memory {i} width", note=note))
-    for t in graph.ip_tasks:
-        knobs.append(categorical(ip_knob(t), ["no", "yes"], "no", f"give {t} its own accelerator and run it there"))
-    if mapping == "agent":
-        cores = [f"A53_{c}" for c in range(MAX_A53)]
-        for t in graph.tasks:
-            if t.dummy or t.a53_cycles is None:
-                continue
-            note = f"ignored when {ip_knob(t)}=yes" if t.has_ip else ""
-            knobs.append(categorical(pe_knob(t.name), cores, "A53_0", f"A53 core that runs {t.name}", note=note))
-        for src, dst in buffers(graph):
-            knobs.append(integer(buf_knob(src, dst), range(MAX_BUSES), 0, "", f"memory holding {src} -> {dst}"))
-    return ParameterSpace(knobs)
 
 
 @dataclass

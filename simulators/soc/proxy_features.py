@@ -81,15 +81,8 @@ from archgym.simulators.soc.catalogue import (
     memory_costs,
 )
 from archgym.simulators.soc.heft import OK, heft_batch
-from archgym.simulators.soc.layout import (
-    MAX_A53,
-    MAX_BUSES,
-    HeftProblem,
-    heft_costs,
-    ip_knob,
-    place_pseudo_kernel,
-    pseudo_task_rule,
-)
+from archgym.simulators.soc.knobs import MAX_A53, MAX_BUSES, ip_knob
+from archgym.simulators.soc.layout import HeftProblem, heft_costs, place_pseudo_kernel, pseudo_task_rule
 from archgym.simulators.soc.taskgraph import TaskGraph, topological_order
 
 

@@ -24,7 +24,8 @@ from archgym.metrics import Metrics, MetricSpec
 from archgym.simulator import Simulator
 from archgym.simulators.soc.costs import costs
 from archgym.simulators.soc.engine import Infeasible, Plan, SimResult, compile_plan, simulate
-from archgym.simulators.soc.layout import MAPPINGS, Built, build_design, build_space, slot_names
+from archgym.simulators.soc.knobs import MAPPINGS, build_space
+from archgym.simulators.soc.layout import Built, build_design, slot_names
 from archgym.simulators.soc.taskgraph import TaskGraph, load_workload, shipped_workloads
 
 BUDGETED = ("latency_s", "power_w", "area_mm2")

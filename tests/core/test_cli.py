@@ -72,7 +72,7 @@ def test_env_arg_reaches_the_env(tmp_path, run_cli):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--env-arg", "colour=3"], "archgym-test/Toy-v0 has no argument 'colour'; valid: workload, objective, max_steps"),
+    (["--env-arg", "colour=3"], "archgym-test/Toy-v0 has no argument 'colour'; valid: workload, objective,"),
     (["--env-arg", "workload=unit", "--workload", "unit"], "repeats --workload"),
     (["--env-arg", "max_steps"], "must look like key=value"),
 ])
@@ -109,3 +109,15 @@ def test_warm_up_says_once_that_numba_compiles(toy_env, monkeypatch, capsys):
     warm_up(toy_env)
     err = " ".join(capsys.readouterr().err.split())
     assert err.count("compiling") == 1 and "kernel with numba (once after install" in err
+
+
+def test_ctrl_c_inside_a_compiled_kernel_counts_as_an_interrupt():
+    from archgym.cli.common import is_interrupt
+
+    def kernel_error(context: BaseException) -> SystemError:  # what numba raises: the interrupt as context only
+        exc = SystemError("CPUDispatcher(<function _kernel>) returned a result with an exception set")
+        exc.__context__ = context
+        return exc
+
+    assert is_interrupt(KeyboardInterrupt()) and is_interrupt(kernel_error(KeyboardInterrupt()))
+    assert not is_interrupt(kernel_error(ValueError())) and not is_interrupt(SystemError("bug"))

@@ -11,7 +11,8 @@ from dram_helpers import trace
 
 import archgym  # noqa: F401
 from archgym.simulators.dram import PRESETS, SPACE, read_memspec, run, simulate
-from archgym.simulators.dram.design import REFRESH_POLICIES, read_mcconfig, write_mcconfig
+from archgym.simulators.dram.design import read_mcconfig, write_mcconfig
+from archgym.simulators.dram.knobs import REFRESH_POLICIES
 from archgym.simulators.dram.mapping import default_mapping
 from archgym.simulators.dram.trace import Trace
 

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archgym.simulators.soc.engine import Infeasible
-from archgym.simulators.soc.layout import MAX_A53
+from archgym.simulators.soc.knobs import MAX_A53
 from archgym.simulators.soc.proxy_features import SoCDesignFeatures
 from archgym.simulators.soc.simulator import SoCSimulator
 

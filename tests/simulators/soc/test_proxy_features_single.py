@@ -21,7 +21,8 @@ import pickle
 import numpy as np
 import pytest
 
-from archgym.simulators.soc.layout import MAX_A53, MAX_BUSES, place_pseudo_tasks
+from archgym.simulators.soc.knobs import MAX_A53, MAX_BUSES
+from archgym.simulators.soc.layout import place_pseudo_tasks
 from archgym.simulators.soc.proxy_features import MAPPED, SoCDesignFeatures
 from archgym.simulators.soc.simulator import SoCSimulator
 
