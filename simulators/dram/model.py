@@ -177,7 +177,14 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
     A RefreshPolicy the device does not support gives an infeasible result
     (:meth:`Metrics.infeasible` with the reason, empty per-request arrays).
     """
-    from archgym.simulators.dram.controller import C_ERR, ERR_INTERVALS, ERR_TOO_LONG, get_kernel, latency_stats
+    from archgym.simulators.dram.controller import (
+        C_ERR,
+        COUNTERS,
+        ERR_INTERVALS,
+        ERR_TOO_LONG,
+        get_kernel,
+        latency_stats,
+    )
 
     dev = prepared.device
     full = complete_design(design or {})
@@ -188,7 +195,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
                          Energy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), dev, prepared.mapping)
     cfg = controller_config(full)
     kernel = get_kernel()
-    args = (prepared.arrival, prepared.is_write, prepared.bank, prepared.bank_group, prepared.rank, prepared.row,
+    args = (prepared.arrival, prepared.is_write, prepared.bank, prepared.rank, prepared.row,
             prepared.column, prepared.relative, dev.kernel_timings(), cfg,
             dev.banks * dev.ranks, dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups)
     iv_cap = interval_capacity(len(prepared))
@@ -202,8 +209,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
                         "more clock cycles than its 63-bit event keys hold; split the trace")
     if counters[C_ERR]:
         raise RuntimeError("DRAM controller model deadlocked (a bug): please report the trace and design")
-    names = ("act", "pre", "rd", "wr", "ref", "prea", "miss", "err", "iterations")
-    cnt = {k: int(v) for k, v in zip(names, counters)}
+    cnt = {k: int(v) for k, v in zip(COUNTERS, counters)}
     is_write = prepared.is_write
     total_cycles = max(1, int(t1 - t0))
     tck_ns = dev.tck_ns
