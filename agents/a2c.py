@@ -12,8 +12,8 @@ class A2C(SB3Agent):
     """A2C with a policy that proposes a complete design per step (one categorical per knob).
 
     Synchronous actor-critic: one gradient step every ``n_steps`` designs, no
-    replay and no clipping, so it reacts fast and forgets fast. The
-    observation is the ``log10`` metrics of the previous design.
+    replay and no clipping, so it reacts fast and forgets fast. It learns on
+    the env as given, or posed as ``formulation`` says (see :mod:`archgym.agents.ppo`).
 
     Example:
         >>> import gymnasium, archgym
@@ -28,6 +28,7 @@ class A2C(SB3Agent):
         n_steps: designs per update.
         gamma: discount between successive designs of an episode.
         ent_coef: entropy bonus (keeps exploring).
+        formulation: ``"env"``, ``"archgym"``, ``"bandit"`` or ``"edit"``.
     """
 
     name = "a2c"

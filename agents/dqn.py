@@ -16,7 +16,8 @@ class DQN(SB3Agent):
     complete. Exploration decays linearly from 1 to ``final_eps`` over the
     first ``exploration_fraction`` of the run (the run is exactly ``budget``
     designs times the number of knobs steps). Works on every env, as
-    ArchGym's ``*_RL`` envs do.
+    ArchGym's ``*_RL`` envs do. With ``formulation="edit"`` the Q-network
+    scores edits of the current design instead (one evaluation per step).
 
     Example:
         >>> import gymnasium, archgym
@@ -39,6 +40,7 @@ class DQN(SB3Agent):
         n_step_returns: learn from n-step returns with n the number of knobs,
             so every knob choice of a design sees that design's reward
             directly instead of through a chain of bootstrapped estimates.
+        formulation: ``"env"``, ``"archgym"``, ``"bandit"`` or ``"edit"``.
     """
 
     name = "dqn"

@@ -11,13 +11,18 @@ from archgym.agents.sb3_driver import FORMULATION, SB3Agent
 class PPO(SB3Agent):
     """PPO with a policy that proposes a complete design per step (one categorical per knob).
 
-    The observation is the ``log10`` metrics of the previous design, so the
-    policy can condition its next design on what it just saw. ``n_steps``
-    designs make one rollout. Designs are independent of each other, so the
-    default ``gamma`` of 0 makes it a contextual bandit over designs (faster
-    to learn than the discounted returns of games). Learning stops after exactly ``budget``
-    evaluations, so a small ``n_steps`` is what lets PPO learn within a few
-    hundred evaluations (SB3's default of 2048 would never update).
+    On the env as given (``formulation="env"``, ArchGym's formulation by
+    default) the observation is the previous design's metrics; with
+    ``formulation="bandit"`` it is constant and the policy is a distribution
+    over designs; with ``formulation="edit"`` the policy edits one knob of the
+    current design per step (see :mod:`archgym.envs.formulations`).
+    ``n_steps`` steps make one rollout. In the complete-design formulations
+    designs are independent of each other, so the default ``gamma`` of 0
+    makes it a bandit over designs; with ``"edit"``, 0 makes it a greedy
+    editor (each edit judged by its own improvement) and 0.9 a planning one.
+    Learning stops after exactly ``budget`` evaluations, so a small
+    ``n_steps`` is what lets PPO learn within a few hundred evaluations
+    (SB3's default of 2048 would never update).
 
     Example:
         >>> import gymnasium, archgym
@@ -35,6 +40,8 @@ class PPO(SB3Agent):
         gamma: discount between successive designs of an episode.
         ent_coef: entropy bonus (keeps exploring).
         clip_range: PPO clipping.
+        formulation: ``"env"`` (learn on the env as given), ``"archgym"``,
+            ``"bandit"`` or ``"edit"`` (learn on it posed that way).
     """
 
     name = "ppo"

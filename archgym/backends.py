@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -98,9 +99,17 @@ def watch_parent(parent: int | None = None, poll_s: float = PARENT_POLL_S) -> th
 
 
 def worker_init() -> None:
-    """A local worker process's start: one thread, and an end when its parent dies."""
+    """A local worker process's start: one thread, an end when its parent dies, a quiet end on Ctrl-C."""
     pin_threads()
     watch_parent()
+    signal.signal(signal.SIGINT, _end_quietly)
+
+
+def _end_quietly(signum: int, frame: Any) -> None:
+    """Ctrl-C reaches the workers too (the terminal signals the whole process group): the parent
+    reports the interruption once, so a worker ends with SystemExit, which prints no traceback,
+    instead of a KeyboardInterrupt traceback per worker."""
+    raise SystemExit(130)
 
 
 class Backend(ABC):

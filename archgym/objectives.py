@@ -50,6 +50,7 @@ weights, penalty, ``infeasible_reward``) must be finite.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from abc import ABC, abstractmethod
@@ -165,7 +166,12 @@ class Objective(ABC):
 
     def with_infeasible_reward(self, reward: float) -> "Objective":
         """A copy giving infeasible designs ``reward`` (a finite number)."""
-        return dataclasses.replace(self, infeasible_reward=finite("infeasible_reward", reward))  # type: ignore[type-var]
+        value = finite("infeasible_reward", reward)
+        if dataclasses.is_dataclass(self):
+            return dataclasses.replace(self, infeasible_reward=value)  # type: ignore[type-var]
+        other = copy.copy(self)
+        other.infeasible_reward = value
+        return other
 
     def check_metrics(self, available: Sequence[str]) -> None:
         """Raise :class:`UserError` if the objective reads a metric the simulator lacks."""

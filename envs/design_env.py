@@ -132,8 +132,7 @@ class _Core:
 
     def has_goal(self) -> bool:
         """Whether the objective has a goal whose reaching ends an episode (target specs only)."""
-        goal = getattr(self.objective, "has_goal", None)
-        return bool(goal) if goal is not None else self.objective.spec().startswith(("target:", "target-norm:"))
+        return self.objective.has_goal
 
     def run(
         self, designs: Sequence[Mapping[str, Any]], indices: np.ndarray | None = None
@@ -603,7 +602,7 @@ scaled otherwise (see Rewards) |
 | start | str or dict | ``"random"`` | ``"edit"``: first design of an episode, ``"random"``, ``"default"`` or a design |
 | edit_actions | str | ``"set"`` | ``"edit"``: ``"set"`` a knob to a value or ``"step"`` a knob down/up |
 | action_format | str | ``"multidiscrete"`` | or ``"dict"`` (one ``Discrete`` per knob; one-shot formulations) |
-| infeasible_reward | float | objective's | raw reward of infeasible designs |
+| infeasible_reward | float | objective's | raw reward of infeasible designs (finite); over-budget designs get it minus their excess |
 | render_mode | str or None | None | ``"ansi"``: the last design and its metrics as text; ``"rgb_array"``: as bars |
 | cost_model | str | ``"simulator"`` | ``"proxy"`` evaluates with a trained proxy model instead |
 | proxy | path | None | the proxy model file (``archgym proxy train``) |"""

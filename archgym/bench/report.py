@@ -101,43 +101,37 @@ def summarise_entries(entries: Sequence[dict[str, Any]], reps: int = stats.REPS)
     seeds = {e["name"]: full_seeds(e, task_ids) for e in entries}
     entries = [e for e in entries if seeds[e["name"]]]
     regrets = {e["name"]: regret_matrix(e, task_ids, seeds[e["name"]], budgets) for e in entries}
+    tolerance = np.array([get_task(t).tolerance for t in task_ids])
+    by_budget: dict[str, dict[str, Any]] = {e["name"]: {} for e in entries}
     for k, b in enumerate(budgets):
         point, ci = stats.iqm({n: 1.0 - r[k] for n, r in regrets.items()}, reps=reps)
-        for e in entries:
-            n = e["name"]
-            stats_b = summary.setdefault("_by_entry", {}).setdefault(n, {})
-            stats_b[str(b)] = {"iqm_regret": 1.0 - point[n], "ci": [1.0 - ci[n][1], 1.0 - ci[n][0]],
-                               "success": float(np.mean(regrets[n][k] <= _tolerances(task_ids)))}
+        for n, r in regrets.items():
+            by_budget[n][str(b)] = {"iqm_regret": 1.0 - point[n], "ci": [1.0 - ci[n][1], 1.0 - ci[n][0]],
+                                    "success": float(np.mean(r[k] <= tolerance))}
     per_task = {}
     for e in entries:
         n = e["name"]
         rows = [r for r in e["runs"] if r["task"] in task_ids and r["seed"] in seeds[n]]
         to_success = [r["evaluations_to_success"] for r in rows]
-        hits = sorted(x for x in to_success if x is not None)
+        reached = [x for x in to_success if x is not None]
         summary["entries"].append({
             "name": n, "agent": e["agent"], "hyperparameters": e["hyperparameters"], "command": e["command"],
-            "seeds": len(seeds[n]), "runs": len(rows), "by_budget": summary["_by_entry"][n],
-            "median_evaluations_to_success": float(np.median(to_success_or_inf(to_success))) if hits else None,
-            "successful_runs": len(hits),
+            "seeds": len(seeds[n]), "runs": len(rows), "by_budget": by_budget[n],
+            "median_evaluations_to_success": _median_reached(to_success) if reached else None,
+            "successful_runs": len(reached),
             "agent_overhead_ms_per_eval": 1e3 * float(np.median([r["agent_overhead_s_per_eval"] for r in rows])),
             "simulator_ms_per_eval": 1e3 * float(np.median([r["simulator_s_per_eval"] for r in rows])),
         })
-        last = regrets[n][-1]
-        per_task[n] = {t: float(np.median(last[:, j])) for j, t in enumerate(task_ids)}
-    summary.pop("_by_entry", None)
+        per_task[n] = {t: float(np.median(regrets[n][-1][:, j])) for j, t in enumerate(task_ids)}
     summary["median_regret_per_task"] = per_task
     summary["probability_of_improvement_over_random"] = _poi_over_random(regrets, seeds, reps)
     summary["_regrets"] = regrets
     return summary
 
 
-def to_success_or_inf(values: Sequence[int | None]) -> list[float]:
-    """Evaluations to success with unsuccessful runs as infinity (so a median counts them as not reached)."""
-    return [math.inf if v is None else float(v) for v in values]
-
-
-def _tolerances(task_ids: Sequence[str]) -> np.ndarray:
-    return np.array([get_task(t).tolerance for t in task_ids])
+def _median_reached(values: Sequence[int | None]) -> float:
+    """Median evaluations to success, unsuccessful runs counted as never (infinity)."""
+    return float(np.median([math.inf if v is None else float(v) for v in values]))
 
 
 def _poi_over_random(regrets: dict[str, np.ndarray], seeds: dict[str, list[int]], reps: int) -> dict[str, Any]:

@@ -121,7 +121,8 @@ class Validation:
         if self.ok:
             took = f"{self.seconds:.2f} s" + (f" (original {self.original_seconds:.2f} s)"
                                               if self.original_seconds is not None else "")
-            return f"{self.source}: reproduced {self.steps} steps of {what} in {took}"
+            of = f" of {self.spec.budget} (an interrupted run)" if self.spec and self.steps < self.spec.budget else ""
+            return f"{self.source}: reproduced {self.steps}{of} steps of {what} in {took}"
         parts = []
         if self.first_divergence:
             step, name, diff = self.first_divergence
@@ -187,13 +188,15 @@ def rerun(spec: RunSpec, near: Sequence[Path] = ()) -> "History":
 
 def validate_trajectory(
     spec: RunSpec, expected: "pd.DataFrame | Iterable[Mapping[str, Any]]", source: str = "",
-    near: Sequence[Path] = (),
+    near: Sequence[Path] = (), prefix: bool = False,
 ) -> tuple[Validation, "History | None"]:
     """Re-run ``spec`` and compare every step with the ``expected`` records (in step order).
 
     This is the check a leaderboard entry needs: give the run's description and
     the records it claims, get a :class:`Validation` (and the re-run's
-    :class:`~archgym.history.History`, None when it could not run).
+    :class:`~archgym.history.History`, None when it could not run). With
+    ``prefix=True`` (an interrupted run) fewer records than the budget are
+    expected, and the history returned is cut to as many evaluations.
     """
     rows = _rows(expected)
     rows.sort(key=lambda r: int(r.get("step") or 0))
@@ -225,6 +228,8 @@ def validate_trajectory(
             result.status = DIVERGED
             result.first_divergence = (ev.step, record_name(rec, source), tuple(diff))
             break
+    if prefix and len(rows) < len(history):
+        history = replace(history, evaluations=history.evaluations[:len(rows)])
     if len(rows) != len(history) and result.first_divergence is None:
         result.problems.append(f"{len(rows)} evaluations recorded, the re-run made {len(history)}")
     if result.problems and result.status == REPRODUCED:
@@ -281,7 +286,8 @@ def validate_run(run_dir: str | os.PathLike[str]) -> Validation:
         spec = RunSpec.from_dict(summary["run"]) if "run" in summary else spec_from_records(records)
     except (NotReplayable, UserError) as exc:
         return Validation(str(d), NOT_VALIDATABLE, problems=[str(exc)])
-    result, history = validate_trajectory(spec, records, str(d / "records"), folders_near(d))
+    interrupted = bool(summary.get("interrupted"))  # the first steps of the budget were recorded
+    result, history = validate_trajectory(spec, records, str(d / "records"), folders_near(d), prefix=interrupted)
     result.source = str(d)
     result.original_seconds = summary.get("seconds", _span(records))
     if history is not None and summary:
@@ -311,12 +317,18 @@ def summary_problems(summary: Mapping[str, Any], history: "History", name: str) 
     if (claimed is None) != (best is None):
         problems.append(f"{name}: best is {claimed!r}, the re-run's is {None if best is None else best.step}")
     elif best is not None:
-        for key, now in (("step", best.step), ("reward", best.reward), ("design", dict(best.design)),
-                         ("metrics", dict(best.metrics))):
+        for key, now in (("step", best.step), ("reward", best.reward), ("within_budget", best.within_budget),
+                         ("design", dict(best.design)), ("metrics", dict(best.metrics))):
             if key in claimed and not _equal(claimed[key], now):
                 problems.append(f"{name}: best {key} {_diff(claimed[key], now)}")
-    if "evaluations" in summary and summary["evaluations"] != len(history):
-        problems.append(f"{name}: evaluations {summary['evaluations']}, the re-run made {len(history)}")
+    if "best_design" in summary:
+        return problems
+    from archgym.agents.pareto import ParetoHistory
+
+    now = (ParetoHistory.of(history) if "pareto_front" in summary else history).summary()
+    for key in ("evaluations", "feasible", "within_budget", "pareto_front", "hypervolume"):
+        if key in summary and not _equal(summary[key], now[key]):
+            problems.append(f"{name}: {key} {_diff(summary[key], now[key])}")
     return problems
 
 
@@ -418,6 +430,8 @@ def _span(records: "pd.DataFrame") -> float | None:
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b

@@ -149,6 +149,19 @@ def _table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def completeness(folder: str | Path) -> str:
+    """"N of M planned trials", marked incomplete while trials are left (or plain N when nothing was planned)."""
+    from archgym.sweep.store import ResultStore
+
+    done, planned = ResultStore(folder).progress()
+    if planned is None:
+        return f"{done:,} finished trials (the planned number is not recorded in this folder)"
+    if done < planned:
+        return (f"**Incomplete study: {done:,} of {planned:,} planned trials finished**; rerun "
+                "`archgym sweep run` with the same file and --out to finish it")
+    return f"{done:,} of {planned:,} planned trials finished"
+
+
 def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity: pd.DataFrame,
               figures: dict[str, str | None], fraction: float) -> str:
     failed = df[df["status"] != "ok"]
@@ -157,6 +170,7 @@ def _markdown(folder: Path, df: pd.DataFrame, lottery: pd.DataFrame, sensitivity
               .agg(settings="count", worst="min", median="median", best="max").reset_index())
     parts = [
         f"# Sweep report: {folder}\n",
+        completeness(folder) + "\n",
         f"{len(df):,} trials ({len(df) - len(failed):,} ok, {len(failed):,} failed); "
         f"{df['env'].nunique()} envs, {df['agent'].nunique()} agents, {df['seed'].nunique()} seeds, "
         f"budget {', '.join(map(str, sorted(df['budget'].unique())))} simulator calls per trial.\n",

@@ -5,6 +5,7 @@ Layout of ``DIR``::
     trials/<key>.json                       one result per trial (ok or failed): the commit marker
     records/<env>/part-<key>-00000.parquet  that trial's evaluation records (a dataset folder per env id)
     sweeps/<sha>.yaml                       each sweep file run into DIR, for provenance
+    sweeps/<sha>.trials                     the keys of the trials that file plans, one per line
 
 A trial is *finished* when its JSON exists. Both files are written to a
 temporary name, synced and renamed, records first: a process killed at any
@@ -20,7 +21,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from archgym.fileio import atomic_write_bytes
 from archgym.records import json_default
@@ -89,11 +90,31 @@ class ResultStore:
         text = json.dumps(result, sort_keys=True, default=json_default)
         atomic_write_bytes(self.trials_dir / f"{key}.json", text.encode())
 
-    def keep_sweep_file(self, text: str) -> Path:
-        """Store a copy of the sweep file (by content hash) so the folder says what produced it."""
+    def keep_sweep_file(self, text: str, keys: Iterable[str] = ()) -> Path:
+        """Store a copy of the sweep file (by content hash) and the keys of the trials it plans.
+
+        The folder then says what produced it, and :meth:`planned_keys` how much of it is done.
+        """
         folder = self.root / SWEEPS
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / (hashlib.sha256(text.encode()).hexdigest()[:12] + ".yaml")
         if not path.exists():
             atomic_write_bytes(path, text.encode())
+        keys = list(keys)
+        if keys and not path.with_suffix(".trials").exists():
+            atomic_write_bytes(path.with_suffix(".trials"), "".join(k + "\n" for k in keys).encode())
         return path
+
+    def planned_keys(self) -> set[str] | None:
+        """Keys of every trial the sweep files run into this folder plan (None if none was recorded)."""
+        files = sorted((self.root / SWEEPS).glob("*.trials"))
+        if not files:
+            return None
+        return {k for f in files for k in f.read_text(encoding="utf-8").split()}
+
+    def progress(self) -> tuple[int, int | None]:
+        """(finished trials, planned trials or None when the folder records no plan)."""
+        planned = self.planned_keys()
+        finished = self.finished_keys()
+        return (len(finished), None) if planned is None else (len(finished & planned), len(planned))
+

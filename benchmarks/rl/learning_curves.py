@@ -20,6 +20,8 @@ band) and a table of the last window's return per policy.
 Usage::
 
     python benchmarks/rl/learning_curves.py                         # 300 evaluations, 3 seeds
+    python benchmarks/rl/learning_curves.py --budget 1000 --formulations edit --window 100 \
+        --plot benchmarks/rl/learning_curves_edit.png                 # the edit formulation for longer
     python benchmarks/rl/learning_curves.py --budget 100 --seeds 2 --envs archgym/Accelerator-v1
 """
 
@@ -111,16 +113,18 @@ def curve(run: dict[str, Any], window: int, max_steps: int = 10) -> tuple[np.nda
     return edges, ys
 
 
-def plot(runs: list[dict[str, Any]], envs: list[str], path: Path, window: int) -> None:
+def plot(runs: list[dict[str, Any]], envs: list[str], path: Path, window: int,
+         formulations: tuple[str, ...] = FORMULATIONS) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     colours = {"random": "grey", "ppo": "tab:blue", "a2c": "tab:orange", "dqn": "tab:green"}
-    fig, axes = plt.subplots(len(envs), len(FORMULATIONS), figsize=(15, 4.2 * len(envs)), dpi=100, squeeze=False)
+    fig, axes = plt.subplots(len(envs), len(formulations), figsize=(max(8, 5 * len(formulations)), 4.2 * len(envs)),
+                             dpi=100, squeeze=False)
     for r_i, env in enumerate(envs):
-        for c_i, form in enumerate(FORMULATIONS):
+        for c_i, form in enumerate(formulations):
             ax = axes[r_i][c_i]
             for policy in POLICIES:
                 rs = [r for r in runs if r["env"] == env and r["formulation"] == form and r["policy"] == policy]
@@ -149,12 +153,13 @@ def plot(runs: list[dict[str, Any]], envs: list[str], path: Path, window: int) -
     plt.close(fig)
 
 
-def table(runs: list[dict[str, Any]], envs: list[str], window: int) -> str:
+def table(runs: list[dict[str, Any]], envs: list[str], window: int,
+          formulations: tuple[str, ...] = FORMULATIONS) -> str:
     """Markdown: first- and last-window return per (env, formulation, policy), median over seeds."""
     lines = ["| env | formulation | policy | seeds | first window: median return | last window: median (min .. max) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for env in envs:
-        for form in FORMULATIONS:
+        for form in formulations:
             for policy in POLICIES:
                 rs = [r for r in runs if r["env"] == env and r["formulation"] == form and r["policy"] == policy]
                 if not rs:
@@ -172,15 +177,17 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--window", type=int, default=50, help="evaluations per point of a curve")
     ap.add_argument("--envs", default=",".join(ENVS))
+    ap.add_argument("--formulations", default=",".join(FORMULATIONS))
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--runs", type=Path, default=HERE / "curves.json", help="cache of finished runs (resumable)")
     ap.add_argument("--plot", type=Path, default=HERE / "learning_curves.png")
     args = ap.parse_args()
     envs = args.envs.split(",")
+    forms = tuple(args.formulations.split(","))
     done = json.loads(args.runs.read_text()) if args.runs.exists() else []
     have = {(r["env"], r["formulation"], r["policy"], r["seed"], r["budget"]) for r in done}
     # seed-major order, so an interrupted run still has every cell for the first seeds
-    todo = [(e, f, p, s, args.budget) for s in range(args.seeds) for e in envs for f in FORMULATIONS
+    todo = [(e, f, p, s, args.budget) for s in range(args.seeds) for e in envs for f in forms
             for p in POLICIES if (e, f, p, s, args.budget) not in have]
     with ProcessPoolExecutor(args.workers) as pool:
         for run in pool.map(run_one, *zip(*todo)) if todo else []:
@@ -188,9 +195,10 @@ def main() -> None:
             args.runs.write_text(json.dumps(done))
             print(f"done {run['env']} {run['formulation']} {run['policy']} seed {run['seed']} "
                   f"({run['wall_s']:.1f} s)", flush=True)
-    runs = [r for r in done if r["budget"] == args.budget and r["env"] in envs and r["seed"] < args.seeds]
-    plot(runs, envs, args.plot, args.window)
-    print(table(runs, envs, args.window))
+    runs = [r for r in done if r["budget"] == args.budget and r["env"] in envs and r["seed"] < args.seeds
+            and r["formulation"] in forms]
+    plot(runs, envs, args.plot, args.window, forms)
+    print(table(runs, envs, args.window, forms))
 
 
 if __name__ == "__main__":

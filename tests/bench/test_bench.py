@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from archgym.backends import SerialBackend
 from archgym.bench import tasks as suite
 from archgym.bench.enumerate import normalised_regret, random_success
 from archgym.bench.leaderboard import validate_entry
@@ -15,7 +16,6 @@ from archgym.bench.optimum import compute_optimum
 from archgym.bench.runner import bench_trials, collect_rows, make_entry, run_bench
 from archgym.bench.scoring import improvements, regret_at, score_run
 from archgym.bench.tasks import Task, get_task
-from archgym.backends import SerialBackend
 
 TOY = Task("toy-latency", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles"}, budgets=(4, 10, 24),
            tolerance=0.01, about="the test suite's toy env (144 designs)")
@@ -41,7 +41,7 @@ def _entry(task, agent, seeds, out, hp=None):
 def test_toy_optimum_recomputed_matches_the_stored_one_and_the_known_optimum(toy_suite):
     stored = toy_suite.optimum()
     again = compute_optimum(toy_suite)
-    timing = ("enumeration_seconds",)
+    timing = ("enumeration_seconds", "reward_seconds")
     assert {k: v for k, v in again.items() if k not in timing} == {k: v for k, v in stored.items() if k not in timing}
     # ToySimulator: cost 0 (latency 1) only at size=16, count=3, colour=green; reward -log10(1) = 0
     assert stored["exact"] and stored["value"] == 0.0 and stored["optimal_designs"] == 1
@@ -172,3 +172,22 @@ def test_cli_list_json_and_errors(run_cli):
     assert code == 2 and "no-such-task" in err and "acc-alexnet-edp" in err
     code, _, err = run_cli(["bench", "validate", "no/such/entry.json"])
     assert code == 2 and "does not exist" in err or "no such" in err
+
+
+def test_cli_run_validate_report(toy_suite, run_cli, tmp_path):
+    out = tmp_path / "runs"
+    code, stdout, err = run_cli(["bench", "run", "--agent", "random", "--tasks", toy_suite.id, "--seeds", "2",
+                                 "--serial", "--quiet", "--out", str(out)])
+    assert code == 0, err
+    entry = out / "entry.json"
+    data = json.loads(entry.read_text())
+    assert data["command"].startswith("archgym bench run --agent random --tasks toy-latency --seeds 2")
+    assert len(data["runs"]) == 2 and all("regret" in r for r in data["runs"])
+    code, stdout, _ = run_cli(["bench", "validate", str(entry), "--sample", "1"])
+    assert code == 0 and "valid" in stdout
+    data["runs"][0]["best_design"] = {"size": 128, "count": 6, "colour": "red"}
+    entry.write_text(json.dumps(data))
+    code, _, err = run_cli(["bench", "validate", str(entry), "--sample", "0"])
+    assert code == 1 and "replays to reward" in err
+    code, _, err = run_cli(["bench", "run", "--agent", "random", "--seeds", "0,0", "--out", str(out)])
+    assert code == 2 and "--seeds" in err

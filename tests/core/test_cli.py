@@ -39,7 +39,7 @@ def test_same_seed_same_records(tmp_path, run_cli):
     (["run", "--env", "archgym-test/Toy-v0", "--objective", "best:x"], "unknown objective kind 'best'"),
     (["run", "--env", "archgym-test/Toy-v0", "--objective", "minimize:latency_ns"], "unknown metric 'latency_ns'"),
     (["run", "--env", "archgym-test/Toy-v0", "--hp", "population"], "must look like key=value"),
-    (["run", "--env", "archgym-test/Toy-v0", "--budget", "0"], "--budget must be >= 1"),
+    (["run", "--env", "archgym-test/Toy-v0", "--budget", "0"], "Invalid value for '--budget'"),
     (["describe", "archgym/Nope-v0"], "unknown env"),
 ])
 def test_user_errors_are_one_line_exit_2(tmp_path, run_cli, args, words):
@@ -72,7 +72,7 @@ def test_env_arg_reaches_the_env(tmp_path, run_cli):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--env-arg", "colour=3"], "unexpected keyword argument 'colour'"),
+    (["--env-arg", "colour=3"], "archgym-test/Toy-v0 has no argument 'colour'; valid: workload, objective, max_steps"),
     (["--env-arg", "workload=unit", "--workload", "unit"], "repeats --workload"),
     (["--env-arg", "max_steps"], "must look like key=value"),
 ])
@@ -84,3 +84,28 @@ def test_bad_env_args(tmp_path, run_cli, args, words):
 def test_error_text_is_printed_verbatim_not_as_markup(tmp_path, run_cli):
     code, _, err = run_cli(["run", "--env", "archgym/[bold]x-v0", "--out", str(tmp_path)])
     assert code == 2 and "unknown env 'archgym/[bold]x-v0'" in err
+
+
+def test_pareto_objective_shows_the_front(tmp_path, run_cli):
+    code, out, _ = run_cli(["run", "--env", "archgym-test/Toy-v0", "--agent", "nsga2", "--budget", "20",
+                            "--objective", "pareto:latency_cycles,area_mm2", "--out", str(tmp_path), "--quiet"])
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert code == 0 and f"Pareto front ({len(best['pareto_front'])} non-dominated" in " ".join(out.split())
+    assert best["interrupted"] is False
+
+
+def test_warm_up_says_once_that_numba_compiles(toy_env, monkeypatch, capsys):
+    numba = pytest.importorskip("numba")
+    from archgym.cli.common import warm_up
+
+    @numba.njit(cache=False)
+    def kernel(x):
+        return x + 1
+
+    base = toy_env.unwrapped
+    evaluate = base.simulator.evaluate
+    monkeypatch.setattr(base.simulator, "evaluate", lambda design, workload: (kernel(1), evaluate(design, workload)))
+    warm_up(toy_env)
+    warm_up(toy_env)
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("compiling") == 1 and "kernel with numba (once after install" in err

@@ -8,7 +8,16 @@ import pytest
 
 from archgym.errors import UserError
 from archgym.metrics import Metrics, MetricSpec, unit_of
-from archgym.objectives import TARGET_CAP, Constrained, Minimize, TargetSpec, WeightedSum, parse_objective
+from archgym.objectives import (
+    INFEASIBLE_NEGATIVE,
+    TARGET_CAP,
+    Constrained,
+    Minimize,
+    Objective,
+    TargetSpec,
+    WeightedSum,
+    parse_objective,
+)
 
 
 def test_units_follow_suffix_convention():
@@ -149,3 +158,21 @@ def test_infeasible_reward_must_be_finite(value):
         parse_objective("minimize:latency_cycles").with_infeasible_reward(value)
     with pytest.raises(UserError, match="infeasible_reward must be a"):
         Minimize(("latency_cycles",), infeasible_reward=value)
+
+
+def test_a_plain_objective_subclass_works_in_an_env():
+    """Objectives need not be dataclasses: overriding infeasible_reward copies them."""
+    import gymnasium
+
+    class Area(Objective):
+        metrics = ("area_mm2",)
+
+        def _reward(self, metrics):
+            return -metrics["area_mm2"]
+
+        def spec(self):
+            return "custom-area"
+
+    env = gymnasium.make("archgym-test/Toy-v0", objective=Area(), infeasible_reward=-7)
+    assert env.unwrapped.objective.infeasible_reward == -7 and Area.infeasible_reward == INFEASIBLE_NEGATIVE
+    assert not env.unwrapped.objective.has_goal and env.unwrapped.objective.budgets == {}

@@ -41,6 +41,22 @@ def test_collect_info_merge_export_train_report(tmp_path):
     env = gymnasium.make(TOY, cost_model="proxy", proxy=str(model))
     env.reset(seed=0)
     assert env.step(env.action_space.sample())[-1]["predicted"]
+    out = _ok("run", "--env", TOY, "--budget", "5", "--env-arg", "cost_model=proxy", "--env-arg", f"proxy={model}",
+              "--objective", "minimize:latency_cycles", "--out", str(tmp_path / "run"), "--quiet")
+    assert "metrics are predicted by a proxy model" in " ".join(out.split())
+    assert json.loads((tmp_path / "run" / "best.json").read_text())["predicted"] is True
+
+
+def test_verify_exits_1_on_a_damaged_shard(tmp_path):
+    data = tmp_path / "data"
+    _ok("dataset", "collect", "--env", TOY, "--samples", "40", "--out", str(data), "--quiet")
+    shard = sorted(data.glob("*.parquet"))[0]
+    raw = bytearray(shard.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    shard.write_bytes(bytes(raw))
+    result = runner.invoke(app, ["dataset", "info", str(data), "--verify"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "checksum differs" in text and "--verify found 2 problem(s)" in text
 
 
 @pytest.mark.parametrize("argv, message", [

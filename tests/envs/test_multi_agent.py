@@ -43,7 +43,7 @@ def test_groups_and_single_layouts_pass_the_api_test():
     parallel_api_test(env, num_cycles=10)
     assert env.action_space("shape") == gymnasium.spaces.MultiDiscrete([8, 6])
     assert env.action_space("look") == gymnasium.spaces.Discrete(3)
-    assert env.observation_space("shape").shape == (2 + 1 + 2,)  # two metrics, feasibility, own two knobs
+    assert env.observation_space("shape").shape == (2 + 2 + 2,)  # two metrics, feasible/infeasible, own two knobs
     single = _make("archgym-test/Toy-v0", agents="single")
     parallel_api_test(single, num_cycles=10)
     assert single.possible_agents == ["designer"]

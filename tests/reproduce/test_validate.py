@@ -130,6 +130,29 @@ def test_a_run_without_the_run_entry_validates_from_its_records(run_dir):
     assert result.ok, result.message()
 
 
+def test_an_interrupted_run_validates_the_steps_it_made(run_dir):
+    from archgym.data.datasets import load
+    from archgym.history import Evaluation, History
+
+    shard = only_shard(run_dir / "records")
+    pq.write_table(pq.read_table(shard).slice(0, 7), shard)
+    kept = History(evaluations=[
+        Evaluation(int(r["step"]), {k[7:]: v for k, v in r.items() if k.startswith("design.")},
+                   {k[7:]: v for k, v in r.items() if k.startswith("metric.") and v == v}, bool(r["feasible"]),
+                   r["reason"] or "", float(r["reward"])) for r in load(run_dir / "records").to_dict("records")])
+    path = run_dir / "best.json"
+    summary = json.loads(path.read_text())
+    summary.update(interrupted=True, evaluations=7, feasible=int(kept.feasible.sum()),
+                   best=json.loads(json.dumps(kept.summary()["best"], default=float)))
+    path.write_text(json.dumps(summary))
+    result = validate_run(run_dir)
+    assert result.ok and result.steps == 7, result.message()
+    assert "reproduced 7 of 12 (an interrupted run) steps" in result.message()
+    summary["interrupted"] = False
+    path.write_text(json.dumps(summary))
+    assert validate_run(run_dir).problems[0] == "7 evaluations recorded, the re-run made 12"
+
+
 def sweep_file(tmp_path, **overrides) -> Path:
     data = {"imports": [str(PLUGIN)], "envs": [{"id": TOY}, {"id": TOY, "kwargs": {"workload": "double"}}],
             "agents": [{"name": "toy-slow", "hp": {"sleep_ms": 5}}, {"name": "tpe"}], "seeds": 3, "budget": 8}

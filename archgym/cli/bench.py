@@ -9,26 +9,20 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
+from archgym.cli.common import console, err_console, parse_key_values, trial_progress
 from archgym.errors import UserError
 
-bench_app = typer.Typer(
+app = typer.Typer(
     help="The benchmark suite archgym-bench-v0: tasks with known optima, runs, reports and a validated leaderboard.",
     no_args_is_help=True,
 )
 
 
-def _consoles() -> tuple[Any, Any]:
-    from archgym.cli import console, err_console
-
-    return console, err_console
-
-
-@bench_app.command("list")
+@app.command("list")
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="print the tasks as a JSON list")) -> None:
     """The suite's tasks: env, arguments, budgets, space size and optimum."""
     from archgym.bench.tasks import SUITE, tasks
 
-    console, _ = _consoles()
     if as_json:
         typer.echo(json.dumps([t.to_dict() for t in tasks()], indent=1))
         return
@@ -45,24 +39,24 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="print the tasks
     console.print(table)
 
 
-@bench_app.command("optimum")
+@app.command("optimum")
 def optimum_cmd(
     task: str = typer.Argument(..., help="task id (archgym bench list)"),
     write: bool = typer.Option(False, help="store the result in the suite's optima file"),
-    runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count "
-                                             "towards a best-known optimum"),
+    runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count towards a "
+                                             "best-known optimum; with --write they are rescored against it"),
     cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces"),
 ) -> None:
     """Compute a task's optimum: exact by enumerating its space, else best known (samples and runs)."""
-    from archgym.bench.leaderboard import entry_paths, load_entry
+    from archgym.bench.leaderboard import entry_paths, load_entry, save_entry
     from archgym.bench.optimum import compute_optimum
+    from archgym.bench.runner import rescore
     from archgym.bench.tasks import get_task, store_optimum
 
-    console, err_console = _consoles()
     t = get_task(task)
     rows = []
-    for path in entry_paths(runs):
-        entry = load_entry(path)
+    entries = {path: load_entry(path) for path in entry_paths(runs)}
+    for entry in entries.values():
         rows += [{**r, "agent": entry["name"]} for r in entry["runs"]]
     with _progress(err_console) as progress:
         result = compute_optimum(t, cache, rows, progress=progress)
@@ -70,6 +64,10 @@ def optimum_cmd(
     if write:
         store_optimum(t.id, result)
         console.print("stored in archgym/bench/optima.json")
+        for path, entry in entries.items():  # their regret and success follow the new optimum
+            save_entry(rescore(entry), path)
+        if entries:
+            console.print(f"rescored {len(entries)} entries against it")
 
 
 class _progress:
@@ -95,7 +93,7 @@ class _progress:
         self.bar.update(self.task, completed=done)
 
 
-@bench_app.command("run")
+@app.command("run")
 def run_cmd(
     agent: str = typer.Option(..., help="agent name (archgym agents)"),
     hp: list[str] = typer.Option([], help="hyperparameter name=value (repeatable); others keep defaults"),
@@ -112,21 +110,19 @@ def run_cmd(
 ) -> None:
     """Run an agent on the suite's tasks over many seeds (resumable) and write its leaderboard entry."""
     from archgym.agents import agent_class
+    from archgym.backends import make_backend
     from archgym.bench.leaderboard import save_entry
     from archgym.bench.runner import bench_trials, collect_rows, command_line, make_entry, parse_seeds, run_bench
     from archgym.bench.tasks import select
-    from archgym.cli import parse_key_values
-    from archgym.cli_sweep import _backend, _SweepProgress
 
-    console, err_console = _consoles()
     chosen = select(tasks)
     seed_list = parse_seeds(seeds)
     given = parse_key_values(hp, "--hp")
     full = agent_class(agent).parse_hyperparameters(given)
-    backend = _backend(workers, dask_local, scheduler, serial)
-    with _SweepProgress(err_console, quiet) as progress:
-        outcome = run_bench(chosen, agent, full, seed_list, out, backend=backend, on_start=progress.start,
-                            on_result=progress.advance)
+    backend = make_backend(workers, dask_local, scheduler, serial)
+    with trial_progress(quiet) as (on_start, on_result):
+        outcome = run_bench(chosen, agent, full, seed_list, out, backend=backend, on_start=on_start,
+                            on_result=on_result)
     trials = bench_trials(chosen, agent, full, seed_list)
     rows, missing = collect_rows(chosen, trials, out)
     command = command_line(agent, given, chosen, seed_list, out, name, entry)
@@ -137,10 +133,10 @@ def run_cmd(
     if missing:
         console.print(f"[yellow]{len(missing)} runs missing or failed (e.g. {missing[0].describe()}); "
                       "run the same command again to retry[/yellow]")
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value
 
 
-@bench_app.command("report")
+@app.command("report")
 def report_cmd(
     entries: list[Path] = typer.Argument(..., help="leaderboard entries or folders of them"),
     out: Path = typer.Option(..., help="report folder (README.md, summary.json, plots)"),
@@ -150,7 +146,6 @@ def report_cmd(
     from archgym.bench.leaderboard import entry_paths, load_entry
     from archgym.bench.report import write_report
 
-    console, _ = _consoles()
     if reps < 100:
         raise UserError(f"--reps must be >= 100 for a usable interval, got {reps}")
     loaded = [load_entry(p) for p in entry_paths(entries)]
@@ -159,7 +154,7 @@ def report_cmd(
     console.print(f"report: {write_report(loaded, out, reps=reps)}")
 
 
-@bench_app.command("validate")
+@app.command("validate")
 def validate_cmd(
     entries: list[Path] = typer.Argument(..., help="leaderboard entries or folders of them"),
     sample: int = typer.Option(2, help="runs of each entry to re-run and compare trajectory by trajectory"),
@@ -168,7 +163,6 @@ def validate_cmd(
     """Check entries: structure and scores, every best design replayed, a sample of runs re-run."""
     from archgym.bench.leaderboard import entry_paths, load_entry, validate_entry
 
-    console, err_console = _consoles()
     bad = 0
     for path in entry_paths(entries):
         problems = validate_entry(load_entry(path), sample=sample, seed=seed)
@@ -180,4 +174,4 @@ def validate_cmd(
         else:
             console.print(f"{path}: valid (best designs replayed, {sample} runs re-run)")
     if bad:
-        raise typer.Exit(1)
+        raise SystemExit(1)  # click hands typer.Exit back to main() as a return value

@@ -14,18 +14,16 @@ from typing import Any, Optional
 import typer
 from rich.markup import escape
 
+from archgym.cli.common import console
 from archgym.fileio import atomic_write_text
+
+app = typer.Typer()
 
 #: exit code of a check that ran and found a disagreement (or something it could not check)
 FAILED = 1
 
 
-def _console():  # the CLI's consoles, imported late so this module loads without a cycle
-    from archgym.cli import console, err_console
-
-    return console, err_console
-
-
+@app.command("replay")
 def replay_cmd(
     path: Path = typer.Argument(..., help="run folder, dataset, sweep folder, or records file (.parquet/.jsonl)"),
     proxy: Optional[Path] = typer.Option(None, help="proxy model file to use for proxy records (checksum checked)"),
@@ -36,16 +34,16 @@ def replay_cmd(
     """Re-simulate every recorded design; check metrics, feasibility and reward bit for bit."""
     from archgym.reproduce import replay
 
-    console, _ = _console()
     report = replay(path, proxy=proxy)
     shown = [c for c in report.checks if all_records or not c.ok]
     for check in shown[: None if all_records else max(0, show)]:
         console.print(escape(check.message()), highlight=False, soft_wrap=True)
     if not all_records and len(shown) > show:
         console.print(f"... and {len(shown) - show} more (--show N, --json FILE)")
-    finish(report, json_out)
+    _finish(report, json_out)
 
 
+@app.command("validate")
 def validate_cmd(
     run: Path = typer.Argument(..., help="run folder (archgym run --out) or sweep folder (archgym sweep run --out)"),
     seeds: Optional[int] = typer.Option(None, help="sweeps: validate K seeds of every (env, agent, hp) setting"),
@@ -54,17 +52,15 @@ def validate_cmd(
     """Re-run the agent from what the run recorded and check that the whole trajectory is identical."""
     from archgym.reproduce import validate
 
-    console, _ = _console()
     report = validate(run, seeds=seeds)
     for v in report.runs:
         mark = "[green]ok[/green]" if v.ok else "[red]FAIL[/red]"
         console.print(f"{mark} {escape(v.message())}", highlight=False, soft_wrap=True)
-    finish(report, json_out)
+    _finish(report, json_out)
 
 
-def finish(report: Any, json_out: Path | None) -> None:
-    """Write the JSON report if asked, print the summary line, and exit 1 unless everything agreed."""
-    console, _ = _console()
+def _finish(report: Any, json_out: Optional[Path]) -> None:
+    """Write the JSON report if asked, print the summary line, and exit with :data:`FAILED` unless all is well."""
     if json_out is not None:
         atomic_write_text(json_out, json.dumps(report.to_dict(), indent=1) + "\n")
     console.print(("[green]OK[/green] " if report.ok else "[red]FAIL[/red] ") + escape(report.summary()),
