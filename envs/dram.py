@@ -86,6 +86,14 @@ class DRAMEnv(DesignEnv):
     (postponed) when a trace's last request is answered are issued then, so
     every knob acts on every shipped workload.
 
+    ArchGym's four traces offer one request per clock (4x the channel's
+    peak), so their latencies are microseconds of queueing and the 50 ns
+    latency target is out of reach; at the realistic loads (``cloud-1@25``
+    etc.) it is reachable (43% of designs on ``cloud-1@25``, 6% on
+    ``random@25``), while 1,000 mW is met only by designs that throttle the
+    initiator; ``cloud-1@25`` with 40 ns and 1,250 mW is met by about 8% of
+    designs (``benchmarks/dram/enumerate_space.py``, RESULTS.md).
+
     {reward_formulations}
 
     {episode_rules}

@@ -85,10 +85,45 @@ from archgym.compiled import AVAILABLE as _COMPILED
 from archgym.compiled import jit as _jit
 from archgym.compiled import jit_inline as _jit_inline
 from archgym.compiled import warn_uncompiled as _warn_uncompiled
+from archgym.simulators.dram.design import (
+    ARBITERS,
+    CONFIG_FIELDS,
+    PAGE_POLICIES,
+    REFRESH_POLICIES,
+    RESP_QUEUES,
+    SCHEDULER_BUFFERS,
+    SCHEDULERS,
+)
+from archgym.simulators.dram.device import KERNEL_TIMINGS
 
-#: indices of the counters array returned by the kernel
-C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(9)
-N_COUNTERS = 9
+# Module-level integers are compile-time constants to numba: the kernel reads its timing and
+# configuration vectors and compares policies by these names, defined from the same tuples that
+# build the vectors (device.KERNEL_TIMINGS, design.CONFIG_FIELDS and the knobs' choices).
+
+#: positions in the timing vector (``Device.kernel_timings``)
+(T_BL2, T_RL, T_WL, T_RCD, T_RP, T_RAS, T_RC, T_CCD_S, T_CCD_L, T_RRD_S, T_RRD_L, T_FAW, T_WR, T_WTR_S, T_WTR_L,
+ T_RTP, T_RFC, T_REFI, T_RTRS, T_RPAB, T_RFCPB, T_REFIPB) = (KERNEL_TIMINGS.index(k) for k in (
+    "BL2", "RL", "WL", "RCD", "RP", "RAS", "RC", "CCD_S", "CCD_L", "RRD_S", "RRD_L", "FAW", "WR", "WTR_S", "WTR_L",
+    "RTP", "RFC", "REFI", "RTRS", "RPab", "RFCpb", "REFIpb"))
+#: positions in the configuration vector (``design.controller_config``)
+(CFG_PAGE, CFG_SCHEDULER, CFG_BUFFER, CFG_BUFFER_SIZE, CFG_RESP_QUEUE, CFG_REFRESH, CFG_MAX_POSTPONED,
+ CFG_MAX_PULLED_IN, CFG_ARBITER, CFG_MAX_ACTIVE) = (CONFIG_FIELDS.index(k) for k in (
+    "PagePolicy", "Scheduler", "SchedulerBuffer", "RequestBufferSize", "RespQueue", "RefreshPolicy",
+    "RefreshMaxPostponed", "RefreshMaxPulledin", "Arbiter", "MaxActiveTransactions"))
+#: policy codes (a choice's index among the knob's values)
+PAGE_OPEN, PAGE_OPEN_ADAPTIVE, PAGE_CLOSED = (PAGE_POLICIES.index(v) for v in ("Open", "OpenAdaptive", "Closed"))
+SCHED_FIFO, SCHED_FRFCFS, SCHED_FRFCFS_GRP = (SCHEDULERS.index(v) for v in ("Fifo", "FrFcfs", "FrFcfsGrp"))
+BUF_BANKWISE, BUF_READ_WRITE = (SCHEDULER_BUFFERS.index(v) for v in ("Bankwise", "ReadWrite"))
+RESP_REORDER = RESP_QUEUES.index("Reorder")
+REF_ALL_BANK, REF_PER_BANK = (REFRESH_POLICIES.index(v) for v in ("AllBank", "PerBank"))
+ARB_SIMPLE, ARB_REORDER = (ARBITERS.index(v) for v in ("Simple", "Reorder"))
+#: a bank's next command; also the row of the bank-group part of its earliest time in ``gt``
+CMD_ACT, CMD_PRE, CMD_RD, CMD_WR = range(4)
+
+#: the counters the kernel returns, in order (``SimResult.counters`` uses these names)
+COUNTERS = ("act", "pre", "rd", "wr", "ref", "prea", "miss", "err", "iterations")
+C_ACT, C_PRE, C_RD, C_WR, C_REF, C_PREA, C_MISS, C_ERR, C_ITER = range(len(COUNTERS))
+N_COUNTERS = len(COUNTERS)
 
 _INF = 1 << 62
 
@@ -97,7 +132,7 @@ ERR_DEADLOCK, ERR_TOO_LONG, ERR_INTERVALS = 1, 2, 3
 
 
 @_jit
-def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks, n_bg, n_ranks, bg_per_rank,
+def _kernel(arr, is_wr, bank, rank, row, col, relative, tim, cfg, n_banks, n_bg, n_ranks, bg_per_rank,
             iv_cap):
     """Simulate the trace; see the module docstring.
 
@@ -111,40 +146,40 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     """
     n = arr.shape[0]
     INF = _INF
-    BL2 = tim[0]
-    RL = tim[1]
-    WL = tim[2]
-    RCD = tim[3]
-    RP = tim[4]
-    RAS = tim[5]
-    RC = tim[6]
-    CCD_S = tim[7]
-    CCD_L = tim[8]
-    RRD_S = tim[9]
-    RRD_L = tim[10]
-    FAW = tim[11]
-    WR = tim[12]
-    WTR_S = tim[13]
-    WTR_L = tim[14]
-    RTP = tim[15]
-    RFC = tim[16]
-    REFI = tim[17]
-    RTRS = tim[18]
-    RPAB = tim[19]
-    RFCPB = tim[20]
-    REFIPB = tim[21]
+    BL2 = tim[T_BL2]
+    RL = tim[T_RL]
+    WL = tim[T_WL]
+    RCD = tim[T_RCD]
+    RP = tim[T_RP]
+    RAS = tim[T_RAS]
+    RC = tim[T_RC]
+    CCD_S = tim[T_CCD_S]
+    CCD_L = tim[T_CCD_L]
+    RRD_S = tim[T_RRD_S]
+    RRD_L = tim[T_RRD_L]
+    FAW = tim[T_FAW]
+    WR = tim[T_WR]
+    WTR_S = tim[T_WTR_S]
+    WTR_L = tim[T_WTR_L]
+    RTP = tim[T_RTP]
+    RFC = tim[T_RFC]
+    REFI = tim[T_REFI]
+    RTRS = tim[T_RTRS]
+    RPAB = tim[T_RPAB]
+    RFCPB = tim[T_RFCPB]
+    REFIPB = tim[T_REFIPB]
 
-    page = cfg[0]
-    sched = cfg[1]
-    bufo = cfg[2]
-    rbs = cfg[3]
-    ordered = cfg[4] == 1 or cfg[8] == 2
-    refresh = cfg[5] == 1
-    perbank = cfg[5] == 2
-    max_post = cfg[6]
-    max_pull = cfg[7]
-    limited = cfg[8] != 0
-    max_active = cfg[9]
+    page = cfg[CFG_PAGE]
+    sched = cfg[CFG_SCHEDULER]
+    bufo = cfg[CFG_BUFFER]
+    rbs = cfg[CFG_BUFFER_SIZE]
+    ordered = cfg[CFG_RESP_QUEUE] == RESP_REORDER or cfg[CFG_ARBITER] == ARB_REORDER
+    refresh = cfg[CFG_REFRESH] == REF_ALL_BANK
+    perbank = cfg[CFG_REFRESH] == REF_PER_BANK
+    max_post = cfg[CFG_MAX_POSTPONED]
+    max_pull = cfg[CFG_MAX_PULLED_IN]
+    limited = cfg[CFG_ARBITER] != ARB_SIMPLE
+    max_active = cfg[CFG_MAX_ACTIVE]
 
     jbits = 1
     while (1 << jbits) <= n:
@@ -168,9 +203,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     counters = np.zeros(N_COUNTERS, dtype=np.int64)
 
     # per-bank request queues in arrival order
-    cap = rbs * 2 if bufo == 1 else rbs
-    if bufo == 2:
-        cap = rbs
+    cap = rbs * 2 if bufo == BUF_READ_WRITE else rbs
     q = np.empty((n_banks, cap), dtype=np.int64)
     qn = np.zeros(n_banks, dtype=np.int64)
     occ_rd = 0
@@ -278,9 +311,9 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 ta = max(base, last_adm + 1, now)
                 b = bank[nxt]
                 full = False
-                if bufo == 0:
+                if bufo == BUF_BANKWISE:
                     full = qn[b] >= rbs
-                elif bufo == 1:
+                elif bufo == BUF_READ_WRITE:
                     full = (occ_wr >= rbs) if is_wr[nxt] else (occ_rd >= rbs)
                 else:
                     full = occ_all >= rbs
@@ -358,19 +391,19 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 # the bank's next request (scheduler), its command and the bank-local part of its time
                 orow = open_row[b]
                 x = 0
-                if sched != 0 and orow >= 0 and nhit[b] > 0:
+                if sched != SCHED_FIFO and orow >= 0 and nhit[b] > 0:
                     x = _select(q, b, qn[b], row, col, is_wr, orow, sched, last_dir)
                 sel[b] = x
                 j = q[b, x]
                 cand_j[b] = j
                 if orow == row[j]:
-                    ck = 3 if is_wr[j] else 2
+                    ck = CMD_WR if is_wr[j] else CMD_RD
                     cand_t[b] = t_col[b]
                 elif orow < 0:
-                    ck = 0
+                    ck = CMD_ACT
                     cand_t[b] = t_act[b]
                 else:
-                    ck = 1
+                    ck = CMD_PRE
                     cand_t[b] = t_pre[b]
                 cand_k[b] = ck
                 cand_g[b] = ck * n_bg + bg_of[b]
@@ -437,7 +470,8 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             orow = open_row[b]
             is_hit = orow >= 0 and row[j] == orow
             # a younger request leaves the bank's choice as it was unless it is the first row hit
-            keep = m > 0 and sel_ok[b] and (not is_hit or sched == 0 or (sched == 1 and nhit[b] > 0))
+            keep = m > 0 and sel_ok[b] and (not is_hit or sched == SCHED_FIFO
+                                            or (sched == SCHED_FRFCFS and nhit[b] > 0))
             if is_hit:
                 nhit[b] += 1
             if not keep:
@@ -542,7 +576,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
         ck = cand_k[b]
         r = rank_of[b]
         g = bg_of[b]
-        if ck == 0:
+        if ck == CMD_ACT:
             rw = row[j]
             open_row[b] = rw
             h = 0
@@ -554,14 +588,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             if t + RAS > t_pre[b]:
                 t_pre[b] = t + RAS
             t_act[b] = t + RC
-            faw[r, faw_i[r]] = t
-            faw_i[r] = (faw_i[r] + 1) % 4
-            vf = faw[r, faw_i[r]] + FAW
-            for g2 in range(r * bg_per_rank, (r + 1) * bg_per_rank):
-                v = t + (RRD_L if g2 == g else RRD_S)
-                if v > act_ok[g2]:
-                    act_ok[g2] = v
-                gt[g2] = act_ok[g2] if act_ok[g2] > vf else vf
+            _act_issued(t, r, g, faw, faw_i, act_ok, gt, bg_per_rank, RRD_S, RRD_L, FAW)
             open_rank[r] += 1
             if n_iv == iv_cap:
                 counters[C_ERR] = ERR_INTERVALS
@@ -576,11 +603,11 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 missed[j] = True
                 counters[C_MISS] += 1
             sel_ok[b] = False
-        elif ck == 1:
+        elif ck == CMD_PRE:
             _close_bank(b, r, t, t + RP, open_row, nhit, t_act, open_rank, iv_e, bank_iv, counters)
             sel_ok[b] = False
         else:
-            w = ck == 3
+            w = ck == CMD_WR
             # remove j from its bank queue
             p = sel[b]
             m = qn[b]
@@ -594,27 +621,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             else:
                 occ_rd -= 1
             pending_rank[r] -= 1
-            # column-command constraints on every bank group
-            for g2 in range(n_bg):
-                same_rank = rank_of_bg[g2] == r
-                if w:
-                    if same_rank:
-                        vw = t + (CCD_L if g2 == g else CCD_S)
-                        vr = t + WL + BL2 + (WTR_L if g2 == g else WTR_S)
-                    else:
-                        vw = t + BL2 + RTRS
-                        vr = t + WL + BL2 + RTRS - RL
-                else:
-                    if same_rank:
-                        vr = t + (CCD_L if g2 == g else CCD_S)
-                        vw = t + rtw
-                    else:
-                        vr = t + BL2 + RTRS
-                        vw = t + RL + BL2 + RTRS - WL
-                if vr > gt[2 * n_bg + g2]:
-                    gt[2 * n_bg + g2] = vr
-                if vw > gt[3 * n_bg + g2]:
-                    gt[3 * n_bg + g2] = vw
+            _column_issued(t, w, r, g, gt, n_bg, rank_of_bg, BL2, RL, WL, CCD_S, CCD_L, WTR_S, WTR_L, RTRS, rtw)
             if w:
                 done = t + WL + BL2
                 v = done + WR
@@ -630,13 +637,13 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
             last_dir = 1 if w else 0
             n_col += 1
             # page policy: auto-precharge?
-            if page == 2:
+            if page == PAGE_CLOSED:
                 ap = True
-            elif page == 0:
+            elif page == PAGE_OPEN:
                 ap = False
             else:
                 hit = nhit[b] > 0
-                if page == 1:
+                if page == PAGE_OPEN_ADAPTIVE:
                     ap = qn[b] > 0 and not hit
                 else:
                     ap = not hit
@@ -658,20 +665,75 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
                 deliver[j] = done
                 if limited:
                     hn = _heap_push(heap, hn, done)
-            if sched == 2 and last_dir != prev_dir:
+            if sched == SCHED_FRFCFS_GRP and last_dir != prev_dir:
                 for x in range(n_banks):
                     sel_ok[x] = False
             else:
                 sel_ok[b] = False
 
-    # ---- background: time with at least one bank open, per rank -----------------------
     t_start = arr[0]
+    t_end = _window_end(t_start, deliver, ref_end)
+    active_cycles = _open_cycles(iv_s, iv_e, iv_r, n_iv, n_ranks, t_end)
+    return arrival, complete, deliver, counters, active_cycles, t_start, t_end
+
+
+@_jit_inline
+def _act_issued(t, r, g, faw, faw_i, act_ok, gt, bg_per_rank, RRD_S, RRD_L, FAW):
+    """An ACT at ``t`` in rank ``r``, bank group ``g``: tRRD_S/L for the rank's next ACTs, and tFAW
+    (the fourth-last ACT of the rank + tFAW), folded into the ACT row of ``gt``."""
+    faw[r, faw_i[r]] = t
+    faw_i[r] = (faw_i[r] + 1) % 4
+    vf = faw[r, faw_i[r]] + FAW
+    for g2 in range(r * bg_per_rank, (r + 1) * bg_per_rank):
+        v = t + (RRD_L if g2 == g else RRD_S)
+        if v > act_ok[g2]:
+            act_ok[g2] = v
+        gt[g2] = act_ok[g2] if act_ok[g2] > vf else vf
+
+
+@_jit_inline
+def _column_issued(t, w, r, g, gt, n_bg, rank_of_bg, BL2, RL, WL, CCD_S, CCD_L, WTR_S, WTR_L, RTRS, rtw):
+    """A RD (``w`` false) or WR at ``t`` in rank ``r``, bank group ``g``: the earliest next RD and WR of
+    every bank group (tCCD_S/L, tWTR_S/L and the read-to-write turnaround in the rank, the data bus
+    plus tRTRS across ranks), folded into the RD and WR rows of ``gt``."""
+    for g2 in range(n_bg):
+        same_rank = rank_of_bg[g2] == r
+        if w:
+            if same_rank:
+                vw = t + (CCD_L if g2 == g else CCD_S)
+                vr = t + WL + BL2 + (WTR_L if g2 == g else WTR_S)
+            else:
+                vw = t + BL2 + RTRS
+                vr = t + WL + BL2 + RTRS - RL
+        else:
+            if same_rank:
+                vr = t + (CCD_L if g2 == g else CCD_S)
+                vw = t + rtw
+            else:
+                vr = t + BL2 + RTRS
+                vw = t + RL + BL2 + RTRS - WL
+        if vr > gt[CMD_RD * n_bg + g2]:
+            gt[CMD_RD * n_bg + g2] = vr
+        if vw > gt[CMD_WR * n_bg + g2]:
+            gt[CMD_WR * n_bg + g2] = vw
+
+
+@_jit_inline
+def _window_end(t_start, deliver, ref_end):
+    """End of the simulated window: the last response, or the end of the last REF if that is later."""
     t_end = t_start
-    for i in range(n):
+    for i in range(deliver.shape[0]):
         if deliver[i] > t_end:
             t_end = deliver[i]
     if ref_end > t_end:
         t_end = ref_end
+    return t_end
+
+
+@_jit_inline
+def _open_cycles(iv_s, iv_e, iv_r, n_iv, n_ranks, t_end):
+    """Per rank, the cycles with at least one bank open (the union of the bank-open intervals, each
+    clipped at ``t_end``; the kernel records them in ACT order): IDD3N rather than IDD2N background."""
     active_cycles = np.zeros(n_ranks, dtype=np.int64)
     cur_s = np.full(n_ranks, -1, dtype=np.int64)
     cur_e = np.full(n_ranks, -1, dtype=np.int64)
@@ -695,7 +757,7 @@ def _kernel(arr, is_wr, bank, bgrp, rank, row, col, relative, tim, cfg, n_banks,
     for r in range(n_ranks):
         if cur_s[r] >= 0:
             active_cycles[r] += cur_e[r] - cur_s[r]
-    return arrival, complete, deliver, counters, active_cycles, t_start, t_end
+    return active_cycles
 
 
 @_jit
@@ -796,7 +858,7 @@ def _refresh_issued(r, ref_seq, ref_forced, ref_pulled, ref_flex, ref_trig, max_
 
 @_jit_inline
 def _select(q, b, m, row, col, is_wr, orow, sched, last_dir):
-    """Queue position of the request FR-FCFS (``sched`` 1) or FR-FCFS-Grp (2) serves next in bank ``b``.
+    """Queue position of the request FR-FCFS (``sched == SCHED_FRFCFS``) or FR-FCFS-Grp serves next in bank ``b``.
 
     Called only when the bank has a row open and a buffered request hits it.
     """
@@ -804,7 +866,7 @@ def _select(q, b, m, row, col, is_wr, orow, sched, last_dir):
     for x in range(m):
         j = q[b, x]
         if row[j] == orow:
-            if sched == 1:
+            if sched == SCHED_FRFCFS:
                 return x
             if first_hit < 0:
                 first_hit = x

@@ -12,7 +12,7 @@ from archgym.simulator import Simulator
 from archgym.simulators.dram.device import Device, load_device
 from archgym.simulators.dram.knobs import SPACE, space_for
 from archgym.simulators.dram.mapping import AddressMapping
-from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared
+from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared, warm_up
 from archgym.simulators.dram.presets import DEFAULT_DEVICE
 from archgym.simulators.dram.trace import Trace
 from archgym.simulators.dram.workloads import WORKLOADS
@@ -63,7 +63,11 @@ class DRAMSimulator(Simulator):
         return list(WORKLOADS)
 
     def load_workload(self, workload: Any) -> Prepared:
-        """A workload name, a trace path (``.stl``, ``.rstl``, ``.npz``), a :class:`Trace`, or a prepared trace."""
+        """A workload name, a trace path (``.stl``, ``.rstl``, ``.npz``), a :class:`Trace`, or a prepared trace.
+
+        The first load in a process also compiles the controller model (see
+        :func:`~.model.warm_up`), so no evaluation's time includes it.
+        """
         if isinstance(workload, Prepared):
             return workload
         if not isinstance(workload, (str, Path, Trace)):
@@ -72,7 +76,9 @@ class DRAMSimulator(Simulator):
         if isinstance(workload, str) and workload not in WORKLOADS and not Path(workload).exists():
             raise UserError(f"unknown DRAM workload {workload!r}; valid choices: {', '.join(WORKLOADS)}, "
                             "or the path of a .stl/.rstl/.npz trace")
-        return prepare(workload, self.device, self.address_mapping, self.trace_clock_mhz)
+        prepared = prepare(workload, self.device, self.address_mapping, self.trace_clock_mhz)
+        warm_up(prepared)  # compile now, not inside the first timed evaluation
+        return prepared
 
     def evaluate(self, design: Mapping[str, Any], workload: Any) -> Metrics:
         """Metrics of one design (knobs validated against :attr:`space`)."""

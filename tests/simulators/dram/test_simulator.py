@@ -124,3 +124,14 @@ def test_threaded_batches_give_the_serial_results_in_order():
 def test_threads_must_be_a_positive_integer(bad):
     with pytest.raises(UserError, match="threads must be a positive integer"):
         DRAMSimulator(threads=bad)
+
+
+def test_loading_a_workload_compiles_the_model_before_any_evaluation():
+    """The compile (or cache load) happens in load_workload, so no evaluation's wall_time_s carries it."""
+    code = ("from archgym.simulators.dram import DRAMSimulator\n"
+            "from archgym.simulators.dram.controller import get_kernel\n"
+            "assert not getattr(get_kernel(), 'signatures', [1])\n"
+            "DRAMSimulator().load_workload('cloud-1')\n"
+            "print(len(getattr(get_kernel(), 'signatures', [1])))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout) >= 1
