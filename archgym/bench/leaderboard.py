@@ -28,6 +28,7 @@ import numpy as np
 from archgym.bench.runner import rescore
 from archgym.bench.tasks import SUITE, get_task, tasks
 from archgym.errors import UserError
+from archgym.fileio import read_json
 
 #: relative tolerance when comparing a replayed reward with the claimed one
 REPLAY_RTOL = 1e-12
@@ -35,16 +36,12 @@ REPLAY_RTOL = 1e-12
 
 def load_entry(path: str | Path) -> dict[str, Any]:
     """One entry from its JSON file, or a :class:`UserError` naming the problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"leaderboard entry {path} does not exist")
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    entry = read_json(path, "leaderboard entry")
+    if not isinstance(entry, dict):
+        raise UserError(f"{path}: not a leaderboard entry (missing a mapping)")
     missing = [k for k in ("suite", "agent", "hyperparameters", "command", "runs") if k not in entry]
-    if not isinstance(entry, dict) or missing:
-        raise UserError(f"{path}: not a leaderboard entry (missing {', '.join(missing) or 'a mapping'})")
+    if missing:
+        raise UserError(f"{path}: not a leaderboard entry (missing {', '.join(missing)})")
     return entry
 
 

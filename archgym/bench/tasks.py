@@ -25,7 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from archgym.errors import UserError, unknown_choice
+from archgym.errors import unknown_choice
+from archgym.fileio import read_json
 
 SUITE = "archgym-bench-v0"
 #: where the optima are stored (package data)
@@ -116,11 +117,7 @@ def select(spec: str | None) -> list[Task]:
 
 @lru_cache(maxsize=1)
 def _read_optima(path: str, mtime: float) -> dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
-    return data.get("tasks", {})
+    return read_json(path, "optima file").get("tasks", {})
 
 
 def load_optima(path: str | Path | None = None) -> dict[str, dict[str, Any]]:
