@@ -2,7 +2,8 @@
 
 :func:`atomic_output` is the one mechanism (temporary file beside the target,
 fsync, atomic rename, temporary removed on failure); the helpers below and the
-Parquet shard, manifest, model and export writers all go through it.
+Parquet shard, manifest, model and export writers all go through it;
+:func:`naming` puts the file's name on a write error that lacks one (a full disk).
 :func:`read_json` reads a user's JSON file with one-line errors.
 """
 
@@ -27,7 +28,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     the rename is atomic); if the block raises, it is deleted and ``path`` is
     left as it was. The file gets the permissions of any new file (``0o666``
     less the user's umask), not the temporary file's private ``0o600``. An
-    error creating the temporary file names ``path``.
+    error creating the temporary file names ``path``, and so does a write error
+    that names no file (see :func:`naming`).
     """
     path = Path(path)
     try:
@@ -38,14 +40,34 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(name)
     try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
+        with naming(path):
+            yield tmp
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~umask())
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Re-raise an ``OSError`` that names no file (a full disk under pyarrow or a buffered write) with ``path``.
+
+    pyarrow's write errors (``Error writing bytes to file. Detail: [errno 28] No
+    space left on device``) and ``write``/``flush`` errors carry no file name, so
+    the CLI's one line could not say which file failed; the re-raised error has
+    the same type and errno, the plain ``os.strerror`` text where the errno is
+    known, and ``filename`` set to ``path``.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        text = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise type(exc)(exc.errno, text, os.fspath(path)) from exc
 
 
 def umask() -> int:

@@ -32,7 +32,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from archgym.fileio import atomic_output
+from archgym.fileio import atomic_output, naming
 from archgym.space import ParameterSpace
 
 if TYPE_CHECKING:
@@ -132,10 +132,12 @@ class RecordWriter:
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Add one record; it is on disk (journal) when this returns."""
-        if self._journal is None:
-            self._journal = open(self._journal_path(), "a", encoding="utf-8")
-        self._journal.write(json.dumps(record, default=json_default) + "\n")
-        self._journal.flush()
+        line = json.dumps(record, default=json_default) + "\n"
+        with naming(self._journal_path()):
+            if self._journal is None:
+                self._journal = open(self._journal_path(), "a", encoding="utf-8")
+            self._journal.write(line)
+            self._journal.flush()
         self._buffer.append(dict(record))
         self.rows_written += 1
         if len(self._buffer) >= self.shard_size:
