@@ -92,6 +92,19 @@ class Metrics(Mapping[str, float]):
             raise ValueError("an infeasible result must carry a reason")
 
     @classmethod
+    def from_floats(cls, values: dict[str, float], *, predicted: bool = False) -> "Metrics":
+        """A feasible result that takes ownership of ``values`` as given: names already ``str``, values ``float``.
+
+        For simulators that build many results from numeric tables (whose
+        ``tolist()`` rows are Python floats): the same object as
+        ``Metrics(values)`` without copying and converting every entry. The
+        caller must not modify ``values`` afterwards.
+        """
+        m = cls.__new__(cls)
+        m._values, m._feasible, m._reason, m._predicted = values, True, "", bool(predicted)
+        return m
+
+    @classmethod
     def infeasible(cls, reason: str, values: Mapping[str, float] | None = None) -> "Metrics":
         """An infeasible result; ``values`` may hold diagnostics but is usually empty."""
         return cls(values, feasible=False, reason=reason)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
@@ -103,6 +104,20 @@ class Knob:
 
     def check(self, value: Any) -> Any:
         """Return ``value`` in canonical form, or raise ``ValueError`` naming the knob."""
+        if self.kind != "float":
+            try:  # a value equal to a choice (the common case) is one dictionary look-up
+                return self._canonical[value]
+            except (KeyError, TypeError):  # not a choice as it is (or unhashable): the general rules decide
+                pass
+        return self._check(value)
+
+    @cached_property
+    def _canonical(self) -> dict[Any, Any]:
+        """Each choice mapped to its canonical form under :meth:`_check`; equal values hash alike."""
+        return {c: self._check(c) for c in self.choices}
+
+    def _check(self, value: Any) -> Any:
+        """:meth:`check`'s rules: floats within the range, labels up to case, integral numbers among the choices."""
         if self.kind == "float":
             try:
                 v = float(value)
@@ -193,6 +208,8 @@ class ParameterSpace:
 
     knobs: tuple[Knob, ...]
     _by_name: dict[str, Knob] = field(init=False, repr=False, compare=False)
+    #: per knob ``(name, choice -> canonical value, knob, default)``: what :meth:`validate` reads
+    _validators: tuple[tuple[str, dict[Any, Any], Knob, Any], ...] = field(init=False, repr=False, compare=False)
 
     def __init__(self, knobs: Sequence[Knob]):
         object.__setattr__(self, "knobs", tuple(knobs))
@@ -200,6 +217,9 @@ class ParameterSpace:
         if len(by_name) != len(self.knobs):
             raise ValueError("duplicate knob names in parameter space")
         object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_validators", tuple(
+            (k.name, {} if k.kind == "float" else k._canonical, k, k.default) for k in self.knobs
+        ))
 
     # -- mapping-like access ------------------------------------------------
     def __iter__(self) -> Iterator[Knob]:
@@ -240,10 +260,31 @@ class ParameterSpace:
 
         Knobs the design does not name take their defaults.
         """
+        out = {}
+        named = 0
+        for name, canonical, knob, default in self._validators:
+            if name not in design:
+                out[name] = default
+                continue
+            named += 1
+            value = design[name]
+            try:  # Knob.check's first step, inlined: this runs once per knob of every design evaluated
+                out[name] = canonical[value]
+            except (KeyError, TypeError):
+                try:
+                    out[name] = knob.check(value)
+                except ValueError:
+                    self._reject_unknown(design)  # an unknown knob is reported before a bad value
+                    raise
+        if named != len(design):
+            self._reject_unknown(design)
+        return out
+
+    def _reject_unknown(self, design: Mapping[str, Any]) -> None:
+        """Raise ``ValueError`` naming the first knob of ``design`` this space does not have, if any."""
         unknown = [n for n in design if n not in self._by_name]
         if unknown:
             raise ValueError(f"unknown knob {unknown[0]!r}; valid knobs: {', '.join(self.names)}")
-        return {k.name: k.check(design[k.name]) if k.name in design else k.default for k in self.knobs}
 
     def encode(self, design: Mapping[str, Any]) -> np.ndarray:
         """Action indices (``MultiDiscrete``) of a design."""

@@ -30,6 +30,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -469,6 +470,87 @@ def _directions():
     return list(DataDirection)
 
 
+class ZigZagJob:
+    """One ZigZag run whose input files are written up front, so timing :meth:`run` times ZigZag alone.
+
+    The accelerator and mapping YAML files (the harness's work, ~4.5 ms per
+    call) are written into a temporary directory when the job is made;
+    :meth:`run` then does what ZigZag does on its own: parse them and the
+    workload, and run the stages (spatial mapping, LOMA or the given
+    temporal mapping, the cost model). Use as a context manager, or call
+    :meth:`close`.
+    """
+
+    def __init__(self, layers: Sequence[Mapping[str, Any]], design: Mapping[str, Any], energy: Mapping[str, float],
+                 temporal_orderings: Sequence[list[list]] | None = None, lpf_limit: int = 6,
+                 psum_bits: int = PSUM_BITS):
+        import yaml
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="archgym-zigzag-")
+        tmp = Path(self._tmp.name)
+        self.accelerator_path, self.mapping_path = tmp / "accelerator.yaml", tmp / "mapping.yaml"
+        self.accelerator_path.write_text(yaml.safe_dump(zigzag_accelerator(design, energy, psum_bits),
+                                                        sort_keys=False))
+        self.mapping_path.write_text(yaml.safe_dump(zigzag_mapping(layers, design, temporal_orderings),
+                                                    sort_keys=False))
+        self.workload = zigzag_workload(layers, psum_bits)
+        self.dump_folder = tmp / "out"
+        self.lpf_limit = lpf_limit
+
+    def __enter__(self) -> "ZigZagJob":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the input files."""
+        self._tmp.cleanup()
+
+    def run(self) -> list[dict[str, Any]]:
+        """Run ZigZag on the prepared inputs; one result dict per layer (see :func:`run_zigzag`).
+
+        Each result also carries ``seconds``: the wall time ZigZag spent on
+        that layer (mapping generation, search and cost model; the parsing
+        done once per run is not in any layer's figure).
+        """
+        from zigzag.mapping.temporal_mapping import TemporalMappingType
+        from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
+        from zigzag.stages.main import MainStage
+        from zigzag.stages.mapping.spatial_mapping_generation import SpatialMappingGeneratorStage
+        from zigzag.stages.mapping.temporal_mapping_generator_stage import TemporalMappingGeneratorStage
+        from zigzag.stages.parser.accelerator_parser import AcceleratorParserStage
+        from zigzag.stages.parser.workload_parser import WorkloadParserStage
+        from zigzag.stages.workload_iterator import WorkloadStage
+
+        stages = [
+            WorkloadParserStage, AcceleratorParserStage, WorkloadStage,
+            _best_stage_class(), SpatialMappingGeneratorStage, TemporalMappingGeneratorStage, CostModelStage,
+        ]
+        main = MainStage(
+            stages,
+            accelerator=str(self.accelerator_path), workload=self.workload, mapping=str(self.mapping_path),
+            dump_folder=str(self.dump_folder), loma_lpf_limit=self.lpf_limit, loma_show_progress_bar=False,
+            nb_mappings_generated=1, enable_mix_spatial_mapping_generation=False,
+            access_same_data_considered_as_no_access=True,
+            temporal_mapping_type=TemporalMappingType("uneven"),
+        )
+        with quiet():
+            answers = main.run()
+        results = []
+        for cme, (_layer, extra) in answers:
+            res = _cme_summary(cme)
+            res["temporal_ordering"] = _ordering_of(cme)
+            res["spatial_mapping"] = str(cme.layer.spatial_mapping)
+            res["mappings_evaluated"] = extra["mappings_evaluated"]
+            res["seconds"] = extra["seconds"]
+            best_energy = _cme_summary(extra["min_energy_cme"])
+            res["min_energy"] = {k: best_energy[k] for k in ("latency_cycles", "energy_pj", "dram_bytes")}
+            res["min_energy"]["temporal_ordering"] = _ordering_of(extra["min_energy_cme"])
+            results.append(res)
+        return results
+
+
 def run_zigzag(layers: Sequence[Mapping[str, Any]], design: Mapping[str, Any], energy: Mapping[str, float],
                temporal_orderings: Sequence[list[list]] | None = None, lpf_limit: int = 6,
                psum_bits: int = PSUM_BITS) -> list[dict[str, Any]]:
@@ -480,46 +562,8 @@ def run_zigzag(layers: Sequence[Mapping[str, Any]], design: Mapping[str, Any], e
     minimum-latency mapping's numbers and, under ``min_energy``, the latency,
     energy and DRAM bytes of the minimum-energy mapping LOMA found.
     """
-    import yaml
-    from zigzag.mapping.temporal_mapping import TemporalMappingType
-    from zigzag.stages.evaluation.cost_model_evaluation import CostModelStage
-    from zigzag.stages.main import MainStage
-    from zigzag.stages.mapping.spatial_mapping_generation import SpatialMappingGeneratorStage
-    from zigzag.stages.mapping.temporal_mapping_generator_stage import TemporalMappingGeneratorStage
-    from zigzag.stages.parser.accelerator_parser import AcceleratorParserStage
-    from zigzag.stages.parser.workload_parser import WorkloadParserStage
-    from zigzag.stages.workload_iterator import WorkloadStage
-
-    with tempfile.TemporaryDirectory(prefix="archgym-zigzag-") as tmp:
-        tmp = Path(tmp)
-        acc_path, map_path = tmp / "accelerator.yaml", tmp / "mapping.yaml"
-        acc_path.write_text(yaml.safe_dump(zigzag_accelerator(design, energy, psum_bits), sort_keys=False))
-        map_path.write_text(yaml.safe_dump(zigzag_mapping(layers, design, temporal_orderings), sort_keys=False))
-        stages = [
-            WorkloadParserStage, AcceleratorParserStage, WorkloadStage,
-            _best_stage_class(), SpatialMappingGeneratorStage, TemporalMappingGeneratorStage, CostModelStage,
-        ]
-        main = MainStage(
-            stages,
-            accelerator=str(acc_path), workload=zigzag_workload(layers, psum_bits), mapping=str(map_path),
-            dump_folder=str(tmp / "out"), loma_lpf_limit=lpf_limit, loma_show_progress_bar=False,
-            nb_mappings_generated=1, enable_mix_spatial_mapping_generation=False,
-            access_same_data_considered_as_no_access=True,
-            temporal_mapping_type=TemporalMappingType("uneven"),
-        )
-        with quiet():
-            answers = main.run()
-    results = []
-    for cme, (_layer, extra) in answers:
-        res = _cme_summary(cme)
-        res["temporal_ordering"] = _ordering_of(cme)
-        res["spatial_mapping"] = str(cme.layer.spatial_mapping)
-        res["mappings_evaluated"] = extra["mappings_evaluated"]
-        best_energy = _cme_summary(extra["min_energy_cme"])
-        res["min_energy"] = {k: best_energy[k] for k in ("latency_cycles", "energy_pj", "dram_bytes")}
-        res["min_energy"]["temporal_ordering"] = _ordering_of(extra["min_energy_cme"])
-        results.append(res)
-    return results
+    with ZigZagJob(layers, design, energy, temporal_orderings, lpf_limit, psum_bits) as job:
+        return job.run()
 
 
 def _best_stage_class():
@@ -530,9 +574,10 @@ def _best_stage_class():
     from zigzag.stages.stage import Stage
 
     class BestLatencyAndEnergyStage(Stage):
-        """Yield the min-latency CME; its extra info holds the min-energy CME and the mapping count."""
+        """Yield the min-latency CME; its extra info holds the min-energy CME, the mapping count and the time."""
 
         def run(self):
+            t0 = time.perf_counter()
             sub = self.list_of_callables[0](self.list_of_callables[1:], **self.kwargs)
             best_lat = best_en = None
             count = 0
@@ -546,7 +591,8 @@ def _best_stage_class():
                     best_en.energy_total, best_en.latency_total2
                 ):
                     best_en = cme
-            yield best_lat, {"min_energy_cme": best_en, "mappings_evaluated": count}
+            seconds = time.perf_counter() - t0
+            yield best_lat, {"min_energy_cme": best_en, "mappings_evaluated": count, "seconds": seconds}
 
     return BestLatencyAndEnergyStage
 

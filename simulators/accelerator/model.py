@@ -68,18 +68,13 @@ class DesignArrays:
 
 def design_arrays(designs: Sequence[Mapping[str, Any]]) -> DesignArrays:
     """Validate designs against :data:`SPACE` (missing knobs take defaults) and stack them."""
-    valid = [SPACE.validate(d) for d in designs]
-    col = lambda name: np.array([d[name] for d in valid], dtype=np.int64)  # noqa: E731
     code = {df: i for i, df in enumerate(DATAFLOWS)}
-    return DesignArrays(
-        rows=col("pe_rows"),
-        cols=col("pe_cols"),
-        dataflow=np.array([code[d["dataflow"]] for d in valid], dtype=np.int64),
-        ifmap_kb=col("ifmap_sram_kb"),
-        filter_kb=col("filter_sram_kb"),
-        ofmap_kb=col("ofmap_sram_kb"),
-        bandwidth=col("dram_bandwidth"),
-    )
+    table = np.array([
+        (v["pe_rows"], v["pe_cols"], code[v["dataflow"]], v["ifmap_sram_kb"], v["filter_sram_kb"],
+         v["ofmap_sram_kb"], v["dram_bandwidth"])
+        for v in map(SPACE.validate, designs)
+    ], dtype=np.int64).reshape(-1, 7)
+    return DesignArrays(*table.T.copy())
 
 
 def _ceil(x: np.ndarray) -> np.ndarray:
@@ -192,21 +187,33 @@ def network_costs(
 
 def infeasible_reason(layer: Layer, d: DesignArrays, i: int, precision_bits: float) -> str:
     """Why design ``i`` cannot run ``layer``: the SRAM the smallest fold-covering tile needs."""
+    return infeasible_reasons(layer, d, [i], precision_bits)[0]
+
+
+def infeasible_reasons(layer: Layer, d: DesignArrays, which: Sequence[int], precision_bits: float) -> list[str]:
+    """:func:`infeasible_reason` of the designs ``which`` of ``d``, their SRAM minimums computed in one pass."""
+    which = np.asarray(which, dtype=np.int64)
     bpe = precision_bits / 8.0
-    need = tiling.coverage_minimums(layer, d.rows[i : i + 1], d.cols[i : i + 1], d.dataflow[i : i + 1])
-    fi, fw, fo = (x * bpe / 1024 for x in tiling.minimum_sram(layer, need)[0])
-    have = (int(d.ifmap_kb[i]), int(d.filter_kb[i]), int(d.ofmap_kb[i]))
-    short = [
-        f"{name}_sram_kb={h} < {n:.3g} KB"
-        for name, h, n in zip(("ifmap", "filter", "ofmap"), have, (fi, fw, fo))
-        if h < n
-    ] or ["no single tile meets all three at once"]
-    return (
-        f"layer {layer.name!r}: no tiling fits the SRAMs: a tile covering one fold of the "
-        f"{int(d.rows[i])}x{int(d.cols[i])} {DATAFLOWS[int(d.dataflow[i])]} array needs "
-        f"at least {fi:.3g} KB ifmap, {fw:.3g} KB filter, {fo:.3g} KB ofmap SRAM "
-        f"(double-buffered unless the whole tensor stays resident; {'; '.join(short)})"
-    )
+    need = tiling.coverage_minimums(layer, d.rows[which], d.cols[which], d.dataflow[which])
+    uniq, inverse = np.unique(need, axis=0, return_inverse=True)
+    minimum = (tiling.minimum_sram(layer, uniq) * bpe / 1024).tolist()
+    cols = zip(d.rows[which].tolist(), d.cols[which].tolist(), d.dataflow[which].tolist(), d.ifmap_kb[which].tolist(),
+               d.filter_kb[which].tolist(), d.ofmap_kb[which].tolist(), inverse.reshape(-1).tolist())
+    out = []
+    for rows, ncols, df, *have, u in cols:
+        fi, fw, fo = minimum[u]
+        short = [
+            f"{name}_sram_kb={h} < {n:.3g} KB"
+            for name, h, n in zip(("ifmap", "filter", "ofmap"), have, (fi, fw, fo))
+            if h < n
+        ] or ["no single tile meets all three at once"]
+        out.append(
+            f"layer {layer.name!r}: no tiling fits the SRAMs: a tile covering one fold of the "
+            f"{rows}x{ncols} {DATAFLOWS[df]} array needs "
+            f"at least {fi:.3g} KB ifmap, {fw:.3g} KB filter, {fo:.3g} KB ofmap SRAM "
+            f"(double-buffered unless the whole tensor stays resident; {'; '.join(short)})"
+        )
+    return out
 
 
 def evaluate_arrays(
@@ -230,11 +237,14 @@ def evaluate_arrays(
     bad = ~(idx >= 0).all(axis=0)
     if bad.any():
         first_name = {layer.shape: layer.name for layer in reversed(layers)}
-        for i in np.flatnonzero(bad).tolist():
-            li = int(np.argmax(idx[:, i] < 0))
+        bad_designs = np.flatnonzero(bad)
+        first_bad_layer = np.argmax(idx[:, bad_designs] < 0, axis=0)
+        for li in np.unique(first_bad_layer).tolist():
             shape_layer = t.layers[li]
             named = Layer(first_name[shape_layer.shape], *shape_layer.shape)
-            reasons[i] = infeasible_reason(named, d, i, precision_bits)
+            which = bad_designs[first_bad_layer == li]
+            for i, reason in zip(which.tolist(), infeasible_reasons(named, d, which, precision_bits)):
+                reasons[i] = reason
     return derive(totals, d, precision_bits, freq_mhz), reasons
 
 

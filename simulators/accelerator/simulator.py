@@ -103,7 +103,7 @@ class AcceleratorSimulator(Simulator):
         values, reasons = evaluate_arrays(wl.layers, arrays, self.energy, self.precision_bits, self.freq_mhz)
         table = np.column_stack([values[k] for k in METRIC_NAMES]).tolist()
         return [
-            Metrics.infeasible(reason) if reason else Metrics(dict(zip(METRIC_NAMES, row)))
+            Metrics.infeasible(reason) if reason else Metrics.from_floats(dict(zip(METRIC_NAMES, row)))
             for row, reason in zip(table, reasons)
         ]
 

@@ -74,6 +74,8 @@ _INNERMOST_ORDER_ARRAY: np.ndarray = np.array(_INNERMOST_ORDER, dtype=np.int64)
 EDGES: np.ndarray = np.unique(np.array(SPACE["pe_rows"].choices + SPACE["pe_cols"].choices, dtype=np.int64))
 #: upper bound on (designs x candidates) booleans evaluated at once
 _CHUNK_ELEMS = 4_000_000
+#: from this many keys on, :func:`first_fitting` compares candidates as bit sets
+_BITSET_MIN_KEYS = 32
 #: the selection cache is cleared when it holds more entries than this
 _CACHE_LIMIT = 200_000
 #: the candidate-table cache is cleared when it holds more layer shapes than this
@@ -372,44 +374,66 @@ def select(layer: Layer, keys: np.ndarray) -> np.ndarray:
     ``keys`` has one row per design: ``(need_tk, need_tc, need_tp, cap_ifmap,
     cap_filter, cap_ofmap)``, full capacities in elements (:func:`capacities`).
     Results are cached per (layer shape, key), so repeated designs cost a
-    dictionary lookup.
+    dictionary lookup; the keys not cached yet are searched together
+    (:func:`first_fitting`).
     """
     keys = np.asarray(keys, dtype=np.int64)
-    if len(keys) > 32:
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    else:
-        uniq, inverse = keys, None
     shape = layer.shape
-    rows = [(shape, tuple(r)) for r in uniq.tolist()]
-    chosen = np.empty(len(rows), dtype=np.int64)
-    todo = []
-    for i, key in enumerate(rows):
-        hit = _selection_cache.get(key)
-        if hit is None:
-            todo.append(i)
-        else:
-            chosen[i] = hit
+    rows = [(shape, tuple(r)) for r in keys.tolist()]
+    cache = _selection_cache
+    chosen = [cache.get(r) for r in rows]
+    todo = {r: i for r, c, i in zip(rows, chosen, range(len(rows))) if c is None}  # first row of each missing key
     if todo:
-        if len(_selection_cache) > _CACHE_LIMIT:
-            _selection_cache.clear()
-        cand = candidates(shape)
-        sub = uniq[todo]
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        found = dict(zip(todo, first_fitting(candidates(shape), keys[list(todo.values())]).tolist()))
+        cache.update(found)
+        chosen = [found[r] if c is None else c for r, c in zip(rows, chosen)]
+    return np.array(chosen, dtype=np.int64)
+
+
+def first_fitting(cand: Candidates, keys: np.ndarray) -> np.ndarray:
+    """Per key row (see :func:`select`), the first candidate meeting all six bounds, ``-1`` if none does.
+
+    A few keys are compared with every candidate directly. Many keys share
+    few distinct values per column (array edges and SRAM sizes come from
+    short knob lists), so then each column's distinct values are compared
+    with the candidates once, the results packed into bit sets of 64
+    candidates a word, and a key's answer is the lowest bit of the AND of
+    its six sets: the same first index, with 64 candidates per operation.
+    """
+    bounds = ((cand.tk, True), (cand.tc, True), (cand.tp, True),
+              (cand.sram_ifmap, False), (cand.sram_filter, False), (cand.sram_ofmap, False))
+    out = np.empty(len(keys), dtype=np.int64)
+    if len(keys) < _BITSET_MIN_KEYS:
         step = max(1, _CHUNK_ELEMS // max(1, len(cand)))
-        tk, tc, tp = cand.tk, cand.tc, cand.tp
-        fi, fw, fo = cand.sram_ifmap, cand.sram_filter, cand.sram_ofmap
-        for lo in range(0, len(sub), step):
-            k = sub[lo : lo + step, :, None]
-            ok = (
-                (tk >= k[:, 0]) & (tc >= k[:, 1]) & (tp >= k[:, 2])
-                & (fi <= k[:, 3]) & (fw <= k[:, 4]) & (fo <= k[:, 5])
-            )
+        for lo in range(0, len(keys), step):
+            k = keys[lo : lo + step, :, None]
+            ok = np.ones((len(k), len(cand)), dtype=bool)
+            for j, (col, at_least) in enumerate(bounds):
+                ok &= (col >= k[:, j]) if at_least else (col <= k[:, j])
             first = np.argmax(ok, axis=1)
-            res = np.where(ok[np.arange(len(first)), first], first, -1)
-            for j, r in zip(todo[lo : lo + step], res.tolist()):
-                chosen[j] = r
-                _selection_cache[rows[j]] = r
-    return chosen if inverse is None else chosen[inverse]
+            out[lo : lo + step] = np.where(ok[np.arange(len(first)), first], first, -1)
+        return out
+    words = -(-len(cand) // 64)
+    step = max(1, _CHUNK_ELEMS // (8 * words))
+    for lo in range(0, len(keys), step):
+        k = keys[lo : lo + step]
+        ok = None
+        for j, (col, at_least) in enumerate(bounds):
+            values, inverse = np.unique(k[:, j], return_inverse=True)
+            fits = (col >= values[:, None]) if at_least else (col <= values[:, None])
+            packed = np.zeros((len(values), 8 * words), dtype=np.uint8)
+            packed[:, : -(-len(cand) // 8)] = np.packbits(fits, axis=1, bitorder="little")
+            sets = packed.view("<u8")[inverse.reshape(-1)]
+            ok = sets if ok is None else ok & sets
+        assert ok is not None
+        word_index = np.argmax(ok != 0, axis=1)
+        word = ok[np.arange(len(k)), word_index]
+        lowest = word & (~word + np.uint64(1))  # the lowest set bit alone
+        bit = np.frexp(lowest.astype(np.float64))[1] - 1  # exact: a power of two is a float's exponent
+        out[lo : lo + step] = np.where(word != 0, 64 * word_index + bit, -1)
+    return out
 
 
 def minimum_sram(layer: Layer, need: np.ndarray) -> np.ndarray:
@@ -419,8 +443,8 @@ def minimum_sram(layer: Layer, need: np.ndarray) -> np.ndarray:
     different tiles); an infeasible design is told these sizes.
     """
     cand = candidates(layer.shape)
-    out = np.empty((len(need), 3), dtype=np.int64)
-    for i, (nk, nc, npx) in enumerate(np.asarray(need).tolist()):
-        ok = (cand.tk >= nk) & (cand.tc >= nc) & (cand.tp >= npx)
-        out[i] = [cand.sram_ifmap[ok].min(), cand.sram_filter[ok].min(), cand.sram_ofmap[ok].min()]
-    return out
+    need = np.asarray(need, dtype=np.int64).reshape(-1, 3)
+    ok = (cand.tk >= need[:, :1]) & (cand.tc >= need[:, 1:2]) & (cand.tp >= need[:, 2:])
+    big = np.iinfo(np.int64).max
+    return np.column_stack([np.where(ok, sram, big).min(axis=1)
+                            for sram in (cand.sram_ifmap, cand.sram_filter, cand.sram_ofmap)])

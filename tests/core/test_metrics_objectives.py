@@ -39,6 +39,13 @@ def test_metrics_is_read_only_mapping_with_feasibility():
         Metrics({}, feasible=False)
 
 
+def test_from_floats_is_the_same_result_as_the_constructor():
+    values = {"latency_cycles": 1200.0, "area_mm2": 1.5}
+    fast, plain = Metrics.from_floats(dict(values)), Metrics(values)
+    assert fast == plain and fast.feasible and fast.reason == "" and not fast.predicted
+    assert fast.to_dict() == values and Metrics.from_floats(dict(values), predicted=True).predicted
+
+
 def test_target_spec_reward_by_hand():
     obj = parse_objective("target:latency_cycles=100,area_mm2=4")
     m = Metrics({"latency_cycles": 150, "area_mm2": 5})

@@ -46,6 +46,25 @@ def test_invalid_values_name_knob_value_and_allowed_set(space, design, words):
         assert w in str(exc.value)
 
 
+@pytest.mark.parametrize("value", [32, np.int64(32), 32.0, np.float64(32.0), "32", True, 33, "x", [32], None])
+def test_validate_canonicalises_like_check_for_any_value(space, value):
+    """validate looks a choice up in a table first; every value gets what Knob.check gives it."""
+    knob = space["pe_rows"]
+    try:
+        expected = knob._check(value)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=str(exc).replace("[", r"\[")):
+            space.validate({"pe_rows": value})
+    else:
+        got = space.validate({"pe_rows": value})["pe_rows"]
+        assert got == expected and type(got) is type(expected)
+
+
+def test_an_unknown_knob_is_reported_before_a_bad_value(space):
+    with pytest.raises(ValueError, match="unknown knob 'pe_cols'"):
+        space.validate({"pe_rows": 3, "pe_cols": 4})
+
+
 def test_encode_decode_round_trip(space):
     rng = np.random.default_rng(0)
     for _ in range(50):

@@ -69,3 +69,18 @@ def test_the_smallest_fold_covering_tile_is_always_a_candidate():
             # pixels (os rows): a covering tile overshoots by less than one output row
             need_tp = tiling.coverage_minimums(layer, np.array([edge]), np.array([edge]), np.array([1]))[0, 2]
             assert ((c.tp >= need_tp) & (c.tp < need_tp + layer.OX)).any()
+
+
+def test_bit_set_selection_equals_comparing_every_candidate():
+    """first_fitting's bit-set path (many keys) picks what the direct comparison picks, -1 included."""
+    rng = np.random.default_rng(3)
+    for shape in (Layer("a", **ALEXNET_CONV2).shape, Layer("b", K=96, C=16, OY=112, OX=112).shape):
+        cand = tiling.candidates(shape)
+        keys = np.column_stack([
+            rng.choice([1, 4, 16, 64, 256, 1024], size=(500, 3)),
+            rng.choice(2 ** np.arange(10, 22), size=(500, 3)),
+        ])
+        assert len(keys) >= tiling._BITSET_MIN_KEYS
+        many = tiling.first_fitting(cand, keys)
+        few = np.concatenate([tiling.first_fitting(cand, keys[i : i + 4]) for i in range(0, len(keys), 4)])
+        assert (many == few).all() and (many == -1).any() and (many >= 0).any()
