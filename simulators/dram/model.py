@@ -171,6 +171,17 @@ def interval_capacity(n_requests: int) -> int:
     return n_requests + n_requests // 4 + 1024
 
 
+def kernel_config(design: Mapping[str, Any] | None = None) -> np.ndarray:
+    """The integer configuration :func:`run_prepared` hands the compiled model for ``design``.
+
+    It is canonical (:func:`~.controller.canonical_config`): two designs
+    with equal kernel configurations have equal results bit for bit.
+    """
+    from archgym.simulators.dram.controller import canonical_config
+
+    return canonical_config(controller_config(complete_design(design or {})))
+
+
 def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) -> SimResult:
     """Simulate one design on a prepared trace.
 
@@ -193,7 +204,7 @@ def run_prepared(prepared: Prepared, design: Mapping[str, Any] | None = None) ->
         empty = np.zeros(0, dtype=np.int64)
         return SimResult(Metrics.infeasible(reason), empty, empty, empty, np.zeros(0, dtype=np.bool_), {},
                          Energy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0), dev, prepared.mapping)
-    cfg = controller_config(full)
+    cfg = kernel_config(full)
     kernel = get_kernel()
     args = (prepared.arrival, prepared.is_write, prepared.bank, prepared.rank, prepared.row,
             prepared.column, prepared.relative, dev.kernel_timings(), cfg,

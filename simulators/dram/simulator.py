@@ -12,7 +12,7 @@ from archgym.simulator import Simulator
 from archgym.simulators.dram.device import Device, load_device
 from archgym.simulators.dram.knobs import SPACE, space_for
 from archgym.simulators.dram.mapping import AddressMapping
-from archgym.simulators.dram.model import METRICS, Prepared, prepare, run_prepared, warm_up
+from archgym.simulators.dram.model import METRICS, Prepared, kernel_config, prepare, run_prepared, warm_up
 from archgym.simulators.dram.presets import DEFAULT_DEVICE
 from archgym.simulators.dram.trace import Trace
 from archgym.simulators.dram.workloads import WORKLOADS
@@ -82,16 +82,35 @@ class DRAMSimulator(Simulator):
 
     def evaluate(self, design: Mapping[str, Any], workload: Any) -> Metrics:
         """Metrics of one design (knobs validated against :attr:`space`)."""
+        return run_prepared(self.load_workload(workload), self._validate(design)).metrics
+
+    def _validate(self, design: Mapping[str, Any]) -> dict[str, Any]:
+        """The design checked against :attr:`space` (a :class:`UserError` naming the knob otherwise)."""
         try:
-            d = self.space.validate(design)
+            return self.space.validate(design)
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        return run_prepared(self.load_workload(workload), d).metrics
 
     def evaluate_batch(self, designs: Sequence[Mapping[str, Any]], workload: Any) -> list[Metrics]:
-        """Metrics of each design, in order; ``threads`` of them at a time."""
+        """Metrics of each design, in order; ``threads`` of them at a time.
+
+        Designs the model runs alike (equal :func:`~.model.kernel_config`:
+        they differ only in knobs their other knobs switch off, such as
+        ``MaxActiveTransactions`` with ``Arbiter=Simple``) are simulated once
+        and share the result.
+        """
         prepared = self.load_workload(workload)
-        if self.threads == 1 or len(designs) < 2:
-            return [self.evaluate(d, prepared) for d in designs]
-        with ThreadPoolExecutor(min(self.threads, len(designs))) as pool:
-            return list(pool.map(lambda d: self.evaluate(d, prepared), designs))
+        first: dict[bytes, int] = {}  # kernel configuration -> its position in `runs`
+        runs: list[dict[str, Any]] = []
+        slots = []
+        for design in designs:
+            d = self._validate(design)
+            slots.append(first.setdefault(kernel_config(d).tobytes(), len(runs)))
+            if slots[-1] == len(runs):
+                runs.append(d)
+        if self.threads == 1 or len(runs) < 2:
+            results = [run_prepared(prepared, d).metrics for d in runs]
+        else:
+            with ThreadPoolExecutor(min(self.threads, len(runs))) as pool:
+                results = list(pool.map(lambda d: run_prepared(prepared, d).metrics, runs))
+        return [results[i] for i in slots]

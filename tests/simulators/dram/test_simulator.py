@@ -52,6 +52,47 @@ def test_evaluate_batch_matches_evaluate():
     assert sim.evaluate_batch(designs, wl) == [sim.evaluate(d, wl) for d in designs]
 
 
+
+#: one design per row that the model must run alike: the knobs that differ are switched off by the others
+ALIKE = [
+    [{"Arbiter": "Simple", "MaxActiveTransactions": m} for m in (1, 8, 128)],
+    [{"Arbiter": a, "RespQueue": r, "MaxActiveTransactions": 4}
+     for a, r in (("Fifo", "Reorder"), ("Reorder", "Fifo"), ("Reorder", "Reorder"))],
+    [{"RefreshPolicy": "NoRefresh", "RefreshMaxPostponed": p, "RefreshMaxPulledin": q} for p, q in ((1, 1), (8, 2))],
+]
+
+
+@pytest.mark.parametrize("alike", ALIKE)
+def test_designs_the_kernel_runs_alike_share_one_canonical_config_and_their_results(alike):
+    """The kernel itself, given each design's own (not canonical) configuration, gives the same results,
+    so evaluate_batch may simulate them once; the canonical configs of designs that differ do differ."""
+    from dram_helpers import random_trace
+
+    from archgym.simulators.dram.controller import get_kernel
+    from archgym.simulators.dram.design import controller_config
+    from archgym.simulators.dram.model import interval_capacity, kernel_config, prepare
+
+    p = prepare(random_trace(400, seed=5, write_frac=0.4, gap=2))
+    dev = p.device
+    base = {"PagePolicy": "OpenAdaptive", "RequestBufferSize": 2, "SchedulerBuffer": "Shared"}
+    raw = []
+    for d in alike:
+        out = get_kernel()(p.arrival, p.is_write, p.bank, p.rank, p.row, p.column, p.relative,
+                           dev.kernel_timings(), controller_config({**base, **d}), dev.banks * dev.ranks,
+                           dev.bank_groups * dev.ranks, dev.ranks, dev.bank_groups, interval_capacity(len(p)))
+        raw.append([np.asarray(x).tolist() for x in out])
+    assert all(r == raw[0] for r in raw)
+    assert len({kernel_config({**base, **d}).tobytes() for d in alike}) == 1
+    sim = DRAMSimulator()
+    batch = [{**sim.space.defaults(), **base, **d} for d in alike]
+    assert sim.evaluate_batch(batch, p) == [sim.evaluate(d, p) for d in batch]
+    # a knob that is on is part of the configuration
+    limited = kernel_config({"Arbiter": "Fifo", "MaxActiveTransactions": 4})
+    assert limited.tobytes() != kernel_config({"Arbiter": "Fifo", "MaxActiveTransactions": 8}).tobytes()
+    assert limited.tobytes() != kernel_config({"Arbiter": "Fifo", "MaxActiveTransactions": 4,
+                                               "RespQueue": "Reorder"}).tobytes()
+
+
 def test_every_sampled_design_runs_on_every_workload():
     sim = DRAMSimulator()
     rng = np.random.default_rng(1)
