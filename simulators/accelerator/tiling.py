@@ -183,16 +183,39 @@ def _pixel_tiles(layer: Layer, thresholds: list[int]) -> _PixelTiles:
     is dropped when another meets as many coverage thresholds with no more
     trips, input traffic or footprint (:func:`_undominated`).
     """
-    b, oy, ox = layer.B, layer.OY, layer.OX
-    plane = oy * ox
-    exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
-             for t in thresholds]
-    combos = [(i, j, k) for i in _split_list(b) for j in _split_list(oy) for k in _split_list(ox)] + exact
-    tb, toy, tox = np.array(combos, dtype=np.int64).T.copy()
+    tb, toy, tox = np.array(_pixel_combos(layer, thresholds), dtype=np.int64).T.copy()
     count, covered, extent, tp = pixel_terms(layer, tb, toy, tox)
     level = np.searchsorted(np.array(thresholds, dtype=np.int64), tp, side="right")
     keep = _undominated([-level, count, covered, extent, tp])
     return _PixelTiles(tb[keep], toy[keep], tox[keep], count[keep], covered[keep], extent[keep], tp[keep])
+
+
+def _pixel_combos(layer: Layer, thresholds: list[int]) -> list[tuple[int, int, int]]:
+    """Every ``(tb, toy, tox)`` the search starts from: split sizes combined, plus one exact tile per threshold."""
+    b, oy, ox = layer.B, layer.OY, layer.OX
+    plane = oy * ox
+    exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
+             for t in thresholds]
+    return [(i, j, k) for i in _split_list(b) for j in _split_list(oy) for k in _split_list(ox)] + exact
+
+
+def tile_sizes(layer: Layer) -> dict[str, list[int]]:
+    """Per loop (``B, K, C, OY, OX``, per group), every tile size the search draws from, increasing.
+
+    Every candidate of :func:`candidates` combines one size per loop from
+    these lists, so their product (with the loop orders) is a superset of the
+    candidate set: a fixed-mapping search over it (:mod:`.mapping`) has the
+    built-in choice as its least-traffic point.
+    """
+    need_k, need_c, need_p = _coverage_thresholds(layer)
+    combos = _pixel_combos(layer, need_p)
+    return {
+        "B": sorted({c[0] for c in combos}),
+        "K": _loop_sizes(layer.Kg, need_k),
+        "C": _loop_sizes(layer.Cg, need_c),
+        "OY": sorted({c[1] for c in combos}),
+        "OX": sorted({c[2] for c in combos}),
+    }
 
 
 def pixel_terms(
@@ -294,10 +317,15 @@ def _loop_axis(total: int, thresholds: list[int]) -> tuple[np.ndarray, np.ndarra
     footprint, same traffic).
     """
     best: dict[tuple[int, int], int] = {}
-    for t in sorted(set(_split_list(total)).union(min(max(e, 1), total) for e in thresholds)):
+    for t in _loop_sizes(total, thresholds):
         best.setdefault((-(-total // t), bisect_right(thresholds, t)), t)
     sizes = np.array(sorted(best.values(), reverse=True), dtype=np.int64)
     return sizes, -(-total // sizes)
+
+
+def _loop_sizes(total: int, thresholds: list[int]) -> list[int]:
+    """The split sizes of a ``K`` or ``C`` loop of ``total`` and its coverage thresholds, increasing."""
+    return sorted(set(_split_list(total)).union(min(max(e, 1), total) for e in thresholds))
 
 
 _candidate_cache: dict[tuple[int, ...], Candidates] = {}
