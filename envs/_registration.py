@@ -34,6 +34,11 @@ ENVS: dict[str, EnvEntry] = {
         "archgym.envs.soc:make_vec",
         "SoC for AR/VR task graphs (FARSIGym): A53 cores, per-task accelerators, buses, memories; FARSI's model",
     ),
+    "archgym/Mapping-v0": EnvEntry(
+        "archgym.envs.mapping:MappingEnv",
+        "archgym.envs.mapping:make_vec",
+        "Dataflow mapping of one DNN layer on fixed accelerator hardware: tile sizes, loop order (MaestroGym's problem)",
+    ),
 }
 
 

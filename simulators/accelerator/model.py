@@ -136,22 +136,39 @@ def network_costs(
     t: LayerTable, d: DesignArrays, energy: Mapping[str, float], precision_bits: float
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Additive metrics per (layer shape, design), shape ``(L, D)``, and the chosen candidates (-1: infeasible)."""
-    bpe = precision_bits / 8.0
     rows, cols, df = d.rows[None, :], d.cols[None, :], d.dataflow[None, :]
     need = tiling.coverage_from_dims(t.n, t.w, t.fyfx, t.m, rows, cols, df)  # (L, D, 3)
     caps = tiling.capacities(d.ifmap_kb, d.filter_kb, d.ofmap_kb, precision_bits)
     idx = np.stack([
         tiling.select(layer, np.concatenate([need[i], caps], axis=1)) for i, layer in enumerate(t.layers)
     ])
-    ok = idx >= 0
-    gidx = t.offset + np.where(ok, idx, 0)
-    g = t.groups.astype(np.float64)
+    gidx = t.offset + np.where(idx >= 0, idx, 0)
+    traffic = (t.dram_ifmap[gidx], t.dram_filter[gidx], t.dram_ofmap[gidx], t.first_tile[gidx])
+    return mapped_costs(t, d, traffic, energy, precision_bits), idx
 
-    dram_i = g * t.dram_ifmap[gidx] * bpe
-    dram_w = g * t.dram_filter[gidx] * bpe
-    dram_o = g * t.dram_ofmap[gidx] * bpe
+
+def mapped_costs(
+    t: LayerTable | Any, d: DesignArrays, traffic: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    energy: Mapping[str, float], precision_bits: float,
+) -> dict[str, np.ndarray]:
+    """Additive metrics of layers on designs whose tiling is decided: steps 1, 3 and 4 of the pipeline.
+
+    ``traffic`` is ``(dram_ifmap, dram_filter, dram_ofmap, first_tile)`` in
+    elements per group (a :class:`~.tiling.Candidates` row's DRAM traffic,
+    ofmap writes and reads together, and its first tile's three footprints
+    summed). ``t`` needs the layer columns ``m, n, w, groups, macs`` of a
+    :class:`LayerTable`; everything broadcasts against the designs ``d``.
+    The built-in mapper (:func:`network_costs`) and fixed mappings
+    (:mod:`.mapping`) both cost through here.
+    """
+    bpe = precision_bits / 8.0
+    rows, cols, df = d.rows[None, :], d.cols[None, :], d.dataflow[None, :]
+    g = t.groups.astype(np.float64)
+    dram_i = g * traffic[0] * bpe
+    dram_w = g * traffic[1] * bpe
+    dram_o = g * traffic[2] * bpe
     dram = dram_i + dram_w + dram_o
-    first_bytes = t.first_tile[gidx] * bpe
+    first_bytes = traffic[3] * bpe
 
     compute = spatial.cycles_from_dims(t.m, t.n, t.w, t.groups, rows, cols, df).astype(np.float64)
     bw = d.bandwidth[None, :].astype(np.float64)
@@ -182,7 +199,7 @@ def network_costs(
         "sram_filter_bytes": sram_w,
         "sram_ofmap_bytes": sram_o,
     }
-    return out, idx
+    return out
 
 
 def infeasible_reason(layer: Layer, d: DesignArrays, i: int, precision_bits: float) -> str:

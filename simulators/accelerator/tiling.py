@@ -66,8 +66,8 @@ _RELEVANT = {"W": {"K", "C"}, "I": {"C", "P"}, "O": {"K", "P"}}
 ORDERS: tuple[tuple[str, ...], ...] = tuple(permutations(_LOOPS))
 #: with three loops only the innermost one matters (see the module docstring); candidates are compared with
 #: P, C, K innermost, in this order so ties go to the first; each maps to the first order of ORDERS with it
-_INNERMOST: tuple[str, ...] = ("P", "C", "K")
-_INNERMOST_ORDER: tuple[int, ...] = tuple(next(i for i, o in enumerate(ORDERS) if o[-1] == x) for x in _INNERMOST)
+INNERMOST: tuple[str, ...] = ("P", "C", "K")
+_INNERMOST_ORDER: tuple[int, ...] = tuple(next(i for i, o in enumerate(ORDERS) if o[-1] == x) for x in INNERMOST)
 _INNERMOST_ORDER_ARRAY: np.ndarray = np.array(_INNERMOST_ORDER, dtype=np.int64)
 
 #: every array edge a design can have: the sizes a fold-covering tile may need (:func:`coverage_from_dims`)
@@ -185,19 +185,97 @@ def _pixel_tiles(layer: Layer, thresholds: list[int]) -> _PixelTiles:
     is dropped when another meets as many coverage thresholds with no more
     trips, input traffic or footprint (:func:`_undominated`).
     """
-    b, oy, ox, fy, fx, s = layer.B, layer.OY, layer.OX, layer.FY, layer.FX, layer.stride
-    plane = oy * ox
-    exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
-             for t in thresholds]
-    combos = [(i, j, k) for i in _split_list(b) for j in _split_list(oy) for k in _split_list(ox)] + exact
-    tb, toy, tox = np.array(combos, dtype=np.int64).T.copy()
-    count = -(-b // tb) * -(-oy // toy) * -(-ox // tox)
-    covered = _covered_extent(oy, toy, fy, s) * _covered_extent(ox, tox, fx, s)
-    extent = tb * np.minimum((toy - 1) * s + fy, toy * fy) * np.minimum((tox - 1) * s + fx, tox * fx)
-    tp = tb * toy * tox
+    tb, toy, tox = np.array(_pixel_combos(layer, thresholds), dtype=np.int64).T.copy()
+    count, covered, extent, tp = pixel_terms(layer, tb, toy, tox)
     level = np.searchsorted(np.array(thresholds, dtype=np.int64), tp, side="right")
     keep = _undominated([-level, count, covered, extent, tp])
     return _PixelTiles(tb[keep], toy[keep], tox[keep], count[keep], covered[keep], extent[keep], tp[keep])
+
+
+def _pixel_combos(layer: Layer, thresholds: list[int]) -> list[tuple[int, int, int]]:
+    """Every ``(tb, toy, tox)`` the search starts from: split sizes combined, plus one exact tile per threshold."""
+    b, oy, ox = layer.B, layer.OY, layer.OX
+    plane = oy * ox
+    exact = [(1, 1, t) if t <= ox else (1, -(-t // ox), ox) if t <= plane else (-(-t // plane), oy, ox)
+             for t in thresholds]
+    return [(i, j, k) for i in _split_list(b) for j in _split_list(oy) for k in _split_list(ox)] + exact
+
+
+def tile_sizes(layer: Layer) -> dict[str, list[int]]:
+    """Per loop (``B, K, C, OY, OX``, per group), every tile size the search draws from, increasing.
+
+    Every candidate of :func:`candidates` combines one size per loop from
+    these lists, so their product (with the loop orders) is a superset of the
+    candidate set: a fixed-mapping search over it (:mod:`.mapping`) has the
+    built-in choice as its least-traffic point.
+    """
+    need_k, need_c, need_p = _coverage_thresholds(layer)
+    combos = _pixel_combos(layer, need_p)
+    return {
+        "B": sorted({c[0] for c in combos}),
+        "K": _loop_sizes(layer.Kg, need_k),
+        "C": _loop_sizes(layer.Cg, need_c),
+        "OY": sorted({c[1] for c in combos}),
+        "OX": sorted({c[2] for c in combos}),
+    }
+
+
+def pixel_terms(
+    layer: Layer, tb: np.ndarray, toy: np.ndarray, tox: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What a batch-and-pixel tile ``(tb, toy, tox)`` costs: ``(count, covered, extent, tp)``.
+
+    ``count`` is the trip count of loop ``P`` (tiles per group), ``covered``
+    the input pixels (rows x columns, halos counted per tile) fetched over
+    all tiles per image channel, ``extent`` the input pixels of one tile per
+    channel (batch included) and ``tp`` its output pixels. Arrays broadcast.
+    """
+    b, oy, ox, fy, fx, s = layer.B, layer.OY, layer.OX, layer.FY, layer.FX, layer.stride
+    count = -(-b // tb) * -(-oy // toy) * -(-ox // tox)
+    covered = _covered_extent(oy, toy, fy, s) * _covered_extent(ox, tox, fx, s)
+    extent = tb * np.minimum((toy - 1) * s + fy, toy * fy) * np.minimum((tox - 1) * s + fx, tox * fx)
+    return count, covered, extent, tb * toy * tox
+
+
+def footprints(
+    tk: np.ndarray, tc: np.ndarray, extent: np.ndarray, tp: np.ndarray, fyfx: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Elements of one tile of each operand, ``(ifmap, filter, ofmap)``; arrays broadcast.
+
+    ``extent`` and ``tp`` are the pixel tile's input pixels and output pixels
+    (:func:`pixel_terms`).
+    """
+    return tc * extent, tk * tc * fyfx, tk * tp
+
+
+def operand_traffic(
+    inner: np.ndarray | int, size_w: int, size_i: np.ndarray, size_o: int,
+    nk: np.ndarray, nc: np.ndarray, count: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """DRAM traffic (elements, per group) per operand with loop ``inner`` innermost; arrays broadcast.
+
+    ``inner`` indexes :data:`INNERMOST` (0: ``P``, 1: ``C``, 2: ``K``); the
+    loop orders reduce to it (module docstring). The operand the innermost
+    loop does not index stays on chip across it and is fetched once; the
+    other two are re-fetched once per trip of their irrelevant loop: filters
+    ``count`` times, inputs ``nk`` times; outputs are visited ``nc`` times,
+    written on every visit and read back on all but the first.
+    ``size_i`` is the input fetched over one pass of all pixel tiles, halos
+    included. Returns ``(ifmap, filter, ofmap writes, ofmap reads)``.
+    """
+    inner = np.asarray(inner)
+    visits = np.where(inner == 1, 1, nc)
+    return (
+        np.where(inner == 2, size_i, size_i * nk),
+        np.where(inner == 0, size_w, size_w * count),
+        size_o * visits,
+        size_o * (visits - 1),
+    )
+
+
+def innermost_code(order: Sequence[str]) -> int:
+    """The :data:`INNERMOST` code of a loop order (outermost first), e.g. ``("K", "C", "P") -> 0``."""
+    return INNERMOST.index(order[-1])
 
 
 def sram_need(foot: np.ndarray, whole: np.ndarray, groups: int) -> np.ndarray:
@@ -241,10 +319,15 @@ def _loop_axis(total: int, thresholds: list[int]) -> tuple[np.ndarray, np.ndarra
     footprint, same traffic).
     """
     best: dict[tuple[int, int], int] = {}
-    for t in sorted(set(_split_list(total)).union(min(max(e, 1), total) for e in thresholds)):
+    for t in _loop_sizes(total, thresholds):
         best.setdefault((-(-total // t), bisect_right(thresholds, t)), t)
     sizes = np.array(sorted(best.values(), reverse=True), dtype=np.int64)
     return sizes, -(-total // sizes)
+
+
+def _loop_sizes(total: int, thresholds: list[int]) -> list[int]:
+    """The split sizes of a ``K`` or ``C`` loop of ``total`` and its coverage thresholds, increasing."""
+    return sorted(set(_split_list(total)).union(min(max(e, 1), total) for e in thresholds))
 
 
 _candidate_cache: dict[tuple[int, ...], Candidates] = {}
@@ -277,7 +360,7 @@ def _build(layer: Layer) -> Candidates:
     The short per-loop lists (``K`` sizes, ``C`` sizes, pixel tiles with their
     trip counts and halo extents) are built first; the grid ``(K sizes x C
     sizes x pixel tiles)`` is then evaluated at once: the traffic of the three
-    loop orders that differ (which loop is innermost, :data:`_INNERMOST`) in
+    loop orders that differ (which loop is innermost, :data:`INNERMOST`) in
     closed form, footprints, SRAM needs, and one sort by (traffic, footprint).
     """
     kg, cg, fyfx = layer.Kg, layer.Cg, layer.FY * layer.FX
@@ -303,15 +386,13 @@ def _build(layer: Layer) -> Candidates:
     inner = np.where(t_p == total3, 0, np.where(t_c == total3, 1, 2)).reshape(-1)
     total = total3.reshape(-1)
 
-    fw = (tk[:, None] * tc * fyfx).reshape(-1)
-    fi = (tc[:, None] * px.extent).reshape(-1)
-    fo = (tk[:, None] * px.tp).reshape(-1)
+    fi, fw, fo = (f.reshape(-1) for f in footprints(
+        tk[:, None, None], tc[None, :, None], px.extent[None, None, :], px.tp[None, None, :], fyfx))
     foot = (fw.reshape(-1, n_c, 1) + fi.reshape(1, n_c, n_p) + fo.reshape(-1, 1, n_p)).reshape(-1)
     rank = _rank(total, foot)
     kc, ip = np.divmod(rank, n_p)
     ik, ic = np.divmod(kc, n_c)
     inner = inner[rank]
-    vo = np.where(inner == 1, 1, nc[ic])
     foot_i, foot_w, foot_o = fi[rank % (n_c * n_p)], fw[kc], fo[ik * n_p + ip]
     tk_r, tc_r, count_r, size_i_r = tk[ik], tc[ic], px.count[ip], size_i[ip]
     whole_k, whole_c, whole_p = tk_r == kg, tc_r == cg, count_r == 1
@@ -321,9 +402,7 @@ def _build(layer: Layer) -> Candidates:
         sram_need(foot_i, whole_c & whole_p, layer.groups),
         sram_need(foot_w, whole_k & whole_c, layer.groups),
         sram_need(foot_o, whole_k & whole_p, layer.groups),
-        np.where(inner == 2, size_i_r, size_i_r * nk[ik]),
-        np.where(inner == 0, size_w, size_w * count_r),
-        size_o * vo, size_o * (vo - 1),
+        *operand_traffic(inner, size_w, size_i_r, size_o, nk[ik], nc[ic], count_r),
     )
     log.debug("layer shape %s: %d tiling candidates", layer.shape, len(c))
     return c
