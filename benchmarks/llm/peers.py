@@ -44,16 +44,18 @@ MODELS = (
     "meta-llama/Llama-3.1-8B",
     "meta-llama/Llama-3.1-70B",
     "meta-llama/Llama-3.1-405B",
+    "Qwen/Qwen2.5-72B",
     "mistralai/Mixtral-8x7B-v0.1",
-    "openai/gpt3-175b",
+    "openai/gpt-3-175b",
 )
 #: GenZ's own name for each compared model (used for the config cross-check only)
 GENZ_NAMES = {
     "meta-llama/Llama-3.1-8B": "meta-llama/Llama-3.1-8B",
     "meta-llama/Llama-3.1-70B": "meta-llama/Llama-3.1-70B",
     "meta-llama/Llama-3.1-405B": "meta-llama/Llama-3.1-405B",
+    "Qwen/Qwen2.5-72B": "Qwen/Qwen2.5-72B",
     "mistralai/Mixtral-8x7B-v0.1": "mistralai/Mixtral-8x7B",
-    "openai/gpt3-175b": "openai/GPT3-175B",
+    "openai/gpt-3-175b": "openai/GPT3-175B",
 }
 
 #: per-chip figures sampled independently, spanning TPUv5e .. B200-class parts
@@ -74,7 +76,7 @@ BITS = ("bf16", "fp8", "int8", "int4")
 METRICS = {
     "ttft_ms": "ttft_ms",
     "tpot_ms": "tpot_ms",
-    "throughput": "throughput_tok_s",
+    "throughput": "throughput_tokens_per_s",
     "memory": "memory_per_chip_bytes",
 }
 
@@ -146,28 +148,32 @@ def archgym_llm():
     return llm
 
 
-def archgym_architecture(model: str) -> Mapping[str, Any]:
-    """archgym's shipped architecture for a Hugging Face id, as a plain mapping."""
-    llm = archgym_llm()
-    arch = llm.architecture(model) if hasattr(llm, "architecture") else llm.MODELS[model]
-    if hasattr(arch, "_asdict"):
-        arch = arch._asdict()
-    elif not isinstance(arch, Mapping):
-        arch = vars(arch)
-    return arch
+def archgym_architecture(model: str) -> dict[str, Any]:
+    """archgym's shipped architecture for a Hugging Face id, as a plain dict of its fields."""
+    import dataclasses
+
+    return dataclasses.asdict(archgym_llm().resolve_model(model))
 
 
 def archgym_result(metrics) -> dict[str, Any]:
-    """archgym's :class:`Metrics` as the harness's flat result dict."""
+    """archgym's :class:`Metrics` as the harness's flat result dict (GenZ's keys, see :func:`run_genz`)."""
     out: dict[str, Any] = {"fits": bool(metrics.feasible), "reason": metrics.reason}
     for column, name in METRICS.items():
         out[column] = float(metrics[name]) if name in metrics else None
+    for stage, ours in (("ttft", "prefill"), ("tpot", "decode")):
+        if f"{ours}_compute_ms" in metrics:
+            out[f"{stage}_split_ms"] = {part: float(metrics[f"{ours}_{part}_ms"]) for part in ("compute", "memory", "comm")}
     return out
 
 
 def run_archgym(point: Mapping[str, Any]) -> dict[str, Any]:
     """One point through ``archgym.simulators.llm.simulate``."""
     return archgym_result(archgym_llm().simulate(point["model"], point["platform"], point["scenario"]))
+
+
+def archgym_batch(model: str, platforms: Sequence[Mapping[str, Any]], scenario: Mapping[str, Any]) -> list:
+    """Many platforms of one model and scenario through archgym's batch form (one vectorised call)."""
+    return archgym_llm().simulate_batch(model, platforms, scenario)
 
 
 # --------------------------------------------------------------------------- #
@@ -187,12 +193,27 @@ def genz_model(model: str, source: str = "archgym"):
         return get_configs(GENZ_NAMES[model])
     a = archgym_architecture(model)
     return ModelConfig(
-        model=model, vocab_size=int(a["vocab_size"]), hidden_size=int(a["hidden_size"]),
-        intermediate_size=int(a["ffn_size"]), num_ffi=int(a.get("ffn_matrices", 3)) - 1,
-        num_decoder_layers=int(a["layers"]), num_attention_heads=int(a["heads"]),
-        num_key_value_heads=int(a["kv_heads"]), head_dim=int(a["head_dim"]),
-        num_experts=int(a.get("experts", 1) or 1), expert_top_k=int(a.get("active_experts", 1) or 1),
+        model=model, vocab_size=a["vocab"], hidden_size=a["hidden"],
+        intermediate_size=a["moe_ffn"] if a["experts"] else a["ffn"], num_ffi=2 if a["gated"] else 1,
+        num_decoder_layers=a["layers"], num_attention_heads=a["heads"], num_key_value_heads=a["kv_heads"],
+        head_dim=a["head_dim"], num_experts=max(a["experts"], 1), expert_top_k=max(a["active_experts"], 1),
     )
+
+
+#: the ModelConfig fields GenZ's prefill/decode paths read
+MODEL_FIELDS = ("vocab_size", "hidden_size", "intermediate_size", "num_ffi", "num_decoder_layers",
+                "num_attention_heads", "num_key_value_heads", "head_dim", "num_experts", "expert_top_k")
+
+
+def model_fields(config) -> dict[str, Any]:
+    """The fields of a GenZ ``ModelConfig`` that shape its prefill and decode graphs."""
+    values = {f: getattr(config, f) for f in MODEL_FIELDS}
+    return {f: int(v) if float(v).is_integer() else v for f, v in values.items()}  # GenZ's 405B has F = 3.25*16384
+
+
+def model_key(config) -> str:
+    """Cache-key suffix: the architecture GenZ was given (a result is reused only for the same shapes)."""
+    return json.dumps(model_fields(config), sort_keys=True)
 
 
 def genz_system(platform: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,7 +244,23 @@ def _genz_stage(fn: Callable, model, system: dict, point: Mapping[str, Any], **e
     table = out["summary_table"]
     return {"fits": True, "latency_ms": float(out["Latency"]), "throughput": float(out["Throughput"]),
             "weights_bytes": float(table["Total Weights (MB)"].iloc[0]) * _MIB,
-            "kv_bytes": float(table["KV Cache (MB)"].iloc[0]) * _MIB}
+            "kv_bytes": float(table["KV Cache (MB)"].iloc[0]) * _MIB, "split_ms": _bound_split(out["model_df"])}
+
+
+def _bound_split(model_df) -> dict[str, float]:
+    """GenZ's latency split by what bounds each operator (compute, memory, collective), layer repeats applied."""
+    split = {"compute": 0.0, "memory": 0.0, "comm": 0.0}
+    names = {"Compute": "compute", "Memory": "memory", "Collective": "comm"}
+    multiplier = 1.0
+    for kind, dim, bound, latency in model_df[["Op Type", "Dimension", "Bound", "Latency (msec)"]].itertuples(
+            index=False):
+        if kind == "Repeat":
+            multiplier *= dim
+        elif kind == "EndRepeat":
+            multiplier /= dim
+        else:
+            split[names[bound]] += float(latency) * multiplier
+    return split
 
 
 class GenZFiles:
@@ -246,7 +283,7 @@ class GenZFiles:
 
 
 def run_genz(point: Mapping[str, Any], model=None, system: dict | None = None) -> dict[str, Any]:
-    """One point through GenZ: prefill (TTFT) and greedy decode (``Bb=1``, TPOT, tokens/s).
+    """One point through GenZ: prefill (TTFT of the whole batch) and greedy decode (``Bb=1``, TPOT, tokens/s).
 
     ``memory`` is what GenZ's fit rule compares with ``hbm_gb``: (weights + KV
     cache) / pipeline stages, the larger of the prefill and decode figures.
@@ -259,16 +296,22 @@ def run_genz(point: Mapping[str, Any], model=None, system: dict | None = None) -
     pre = _genz_stage(prefill_moddeling, model, system, point)
     dec = _genz_stage(decode_moddeling, model, system, point, output_tokens=point["scenario"]["output_tokens"], Bb=1)
     pp = point["platform"]["pipeline_parallel"]
-    memory = max(pre["weights_bytes"] + pre["kv_bytes"], dec["weights_bytes"] + dec["kv_bytes"]) / pp
     fits = pre["fits"] and dec["fits"]
+    # GenZ's prefill Latency is one micro-batch (max(B//PP, 1) requests) through all stages; its
+    # Throughput (requests/s) is for the whole batch pipelined, so the whole batch's prefill is B / Throughput.
+    ttft = 1000.0 * point["scenario"]["batch"] / pre["throughput"] if fits else None
+    if fits:
+        pre["split_ms"] = {k: v * ttft / pre["latency_ms"] for k, v in pre["split_ms"].items()}
+    memory = max(pre["weights_bytes"] + pre["kv_bytes"], dec["weights_bytes"] + dec["kv_bytes"]) / pp
     return {
         "fits": fits,
         "reason": "" if fits else ("prefill" if not pre["fits"] else "decode") + " does not fit",
-        "ttft_ms": pre.get("latency_ms") if fits else None,
+        "ttft_ms": ttft, "ttft_microbatch_ms": pre.get("latency_ms") if fits else None,
         "tpot_ms": dec.get("latency_ms") if fits else None,
         "throughput": dec.get("throughput") if fits else None,
         "memory": memory,
         "weights_bytes": dec["weights_bytes"] / pp, "kv_bytes": dec["kv_bytes"] / pp,
+        "ttft_split_ms": pre.get("split_ms"), "tpot_split_ms": dec.get("split_ms"),
     }
 
 
