@@ -162,7 +162,8 @@ def archgym_result(metrics) -> dict[str, Any]:
         out[column] = float(metrics[name]) if name in metrics else None
     for stage, ours in (("ttft", "prefill"), ("tpot", "decode")):
         if f"{ours}_compute_ms" in metrics:
-            out[f"{stage}_split_ms"] = {part: float(metrics[f"{ours}_{part}_ms"]) for part in ("compute", "memory", "comm")}
+            out[f"{stage}_split_ms"] = {part: float(metrics[f"{ours}_{part}_ms"])
+                                        for part in ("compute", "memory", "comm")}
     return out
 
 
@@ -222,8 +223,8 @@ def genz_system(platform: Mapping[str, Any]) -> dict[str, Any]:
             "ICN": platform["link_gb_s"], "real_values": True}
 
 
-_NOT_FIT = re.compile(r"would not fit.*?Cap:\s*([\d.e+-]+)\s*GB.*?Weights\s*:\s*([\d.e+-]+)\s*GB.*?KV Cache:\s*(\d[\d.e+-]*?)\.?\s",
-                      re.S)
+_NOT_FIT = re.compile(r"would not fit.*?Cap:\s*([\d.e+-]+)\s*GB.*?Weights\s*:\s*([\d.e+-]+)\s*GB"
+                      r".*?KV Cache:\s*(\d[\d.e+-]*?)\.?\s", re.S)
 
 
 def _genz_stage(fn: Callable, model, system: dict, point: Mapping[str, Any], **extra) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         chunk = genz_inputs[r * args.genz_points:(r + 1) * args.genz_points] or genz_inputs[:args.genz_points]
         seconds = 0.0
         for point, model, system in chunk:
-            seconds += timed(lambda: peers.run_genz(point, model=model, system=system))
+            seconds += timed(lambda p=point, m=model, s=system: peers.run_genz(p, model=m, system=s))
             files.clean()
         genz_rates.append(len(chunk) / seconds)
         single_rates.append(len(single_inputs) / timed(lambda: [llm.simulate(*x) for x in single_inputs]))
@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         peers.table(["evaluator", "evaluations per second", "vs GenZ", "goal", ""], rows),
         "",
-        f"Batch: {BATCH_MODEL.split('/')[-1]}, batch {BATCH_SCENARIO['batch']}, {BATCH_SCENARIO['input_tokens']} in / "
-        f"{BATCH_SCENARIO['output_tokens']} out, {BATCH_SCENARIO['bits']}, platforms sampled with seed {args.seed + 1}.",
+        f"Batch: {BATCH_MODEL.split('/')[-1]}, batch {BATCH_SCENARIO['batch']}, "
+        f"{BATCH_SCENARIO['input_tokens']} in / {BATCH_SCENARIO['output_tokens']} out, {BATCH_SCENARIO['bits']}, "
+        f"platforms sampled with seed {args.seed + 1}.",
     ])
     print(text)
     if args.markdown:
