@@ -34,6 +34,11 @@ ENVS: dict[str, EnvEntry] = {
         "archgym.envs.soc:make_vec",
         "SoC for AR/VR task graphs (FARSIGym): A53 cores, per-task accelerators, buses, memories; FARSI's model",
     ),
+    "archgym/LLMServing-v0": EnvEntry(
+        "archgym.envs.llm_serving:LLMServingEnv",
+        "archgym.envs.llm_serving:make_vec",
+        "LLM-serving platform (GenZ-style): per-chip compute, HBM, links, TP/PP/EP, batch, precision for a model's use case",
+    ),
 }
 
 

@@ -22,3 +22,9 @@ from .serving import METRIC_NAMES
 
 __all__ = ["ALIASES", "METRIC_NAMES", "MODELS", "PLATFORM_KEYS", "PRECISIONS", "SCENARIO_KEYS", "Architecture",
            "resolve_model", "simulate", "simulate_batch"]
+
+from .knobs import SPACE  # noqa: E402
+from .simulator import LLMServingSimulator  # noqa: E402
+from .workloads import USE_CASES, UseCase, Workload, load_workload, shipped_workloads  # noqa: E402
+
+__all__ += ["SPACE", "USE_CASES", "LLMServingSimulator", "UseCase", "Workload", "load_workload", "shipped_workloads"]
