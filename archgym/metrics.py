@@ -17,6 +17,7 @@ from typing import Iterator, Mapping
 
 #: unit suffixes recognised in metric names, longest first
 _SUFFIX_UNITS = (
+    ("_tokens_per_s", "tokens/s"),
     ("_cycles", "cycles"),
     ("_bytes", "bytes"),
     ("_gbps", "GB/s"),

@@ -39,6 +39,11 @@ ENVS: dict[str, EnvEntry] = {
         "archgym.envs.mapping:make_vec",
         "Dataflow mapping of one DNN layer on fixed accelerator hardware: tile sizes, loop order (MaestroGym's problem)",
     ),
+    "archgym/LLMServing-v0": EnvEntry(
+        "archgym.envs.llm_serving:LLMServingEnv",
+        "archgym.envs.llm_serving:make_vec",
+        "LLM-serving platform (GenZ-style): per-chip compute, HBM, links, TP/PP/EP, batch, precision for a model's use case",
+    ),
 }
 
 
