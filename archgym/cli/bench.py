@@ -45,7 +45,10 @@ def optimum_cmd(
     write: bool = typer.Option(False, help="store the result in the suite's optima file"),
     runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count towards a "
                                              "best-known optimum; with --write they are rescored against it"),
-    cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces"),
+    cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces (and the checkpoint "
+                                                            "an interrupted enumeration resumes from)"),
+    threads: int = typer.Option(1, min=1, help="simulator threads while enumerating (DRAM; same results for any "
+                                               "count)"),
 ) -> None:
     """Compute a task's optimum: exact by enumerating its space, else best known (samples and runs)."""
     from archgym.bench.leaderboard import entry_paths, load_entry, save_entry
@@ -59,7 +62,7 @@ def optimum_cmd(
     for entry in entries.values():
         rows += [{**r, "agent": entry["name"]} for r in entry["runs"]]
     with _progress(err_console) as progress:
-        result = compute_optimum(t, cache, rows, progress=progress)
+        result = compute_optimum(t, cache, rows, progress=progress, threads=threads)
     console.print_json(json.dumps(result))
     if write:
         store_optimum(t.id, result)

@@ -191,3 +191,44 @@ def test_cli_run_validate_report(toy_suite, run_cli, tmp_path):
     assert code == 1 and "replays to reward" in err
     code, _, err = run_cli(["bench", "run", "--agent", "random", "--seeds", "0,0", "--out", str(out)])
     assert code == 2 and "--seeds" in err
+
+
+def test_an_interrupted_enumeration_resumes_from_its_checkpoint_to_the_same_table(tmp_path):
+    from archgym.bench.enumerate import enumerate_space
+
+    env = TOY.make().unwrapped
+    whole = enumerate_space(env, chunk=40)
+    checkpoint = tmp_path / "toy.partial.npz"
+
+    def stop_after_two_chunks(done, total):
+        if done >= 80:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        enumerate_space(env, chunk=40, progress=stop_after_two_chunks, checkpoint=checkpoint)
+    seen = []
+    resumed = enumerate_space(env, chunk=40, progress=lambda done, total: seen.append(done), checkpoint=checkpoint)
+    assert seen == [120, 144]  # the first two chunks came from the checkpoint
+    assert not checkpoint.exists()
+    assert np.array_equal(resumed.feasible, whole.feasible)
+    for name, column in whole.metrics.items():
+        assert np.array_equal(resumed.metrics[name], column, equal_nan=True)
+
+
+def test_hard_budgets_take_the_median_over_the_designs_within_them():
+    """Under a hard budget the over-budget designs' -1000 stand-ins are not in the reference distribution."""
+    from archgym.bench.enumerate import enumerate_space, rewards, summarise
+
+    hard = Task("toy-hard", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles;area_mm2<=0.25"})
+    penalty = Task("toy-pen", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles;penalty:area_mm2<=0.25"})
+    table = enumerate_space(hard.make().unwrapped)
+    area = table.metrics["area_mm2"]
+    within = table.feasible & (area <= 0.25)
+    assert 0 < within.sum() < table.feasible.sum()  # the budget cuts the space
+    values, valid = rewards(table, hard.make().unwrapped.objective)
+    assert np.array_equal(valid, within)
+    summary = summarise(values, valid, 0.01)
+    assert summary["median"] == pytest.approx(float(np.median(-np.log10(table.metrics["latency_cycles"][within]))))
+    assert summary["median"] > -100 and summary["feasible_fraction"] == within.sum() / table.size
+    values, valid = rewards(table, penalty.make().unwrapped.objective)
+    assert np.array_equal(valid, table.feasible)  # a penalised reward is a score: every feasible design counts
