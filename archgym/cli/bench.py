@@ -157,6 +157,19 @@ def report_cmd(
     console.print(f"report: {write_report(loaded, out, reps=reps)}")
 
 
+@app.command("merge")
+def merge_cmd(
+    entries: list[Path] = typer.Argument(..., help="entries of one agent (same hyperparameters and seeds) on "
+                                                   "different tasks"),
+    out: Path = typer.Option(..., help="merged entry file (may be one of the inputs)"),
+) -> None:
+    """Merge entries of one agent run on different tasks (a suite that gained tasks) into one entry."""
+    from archgym.bench.leaderboard import load_entry, merge_entries, save_entry
+
+    merged = merge_entries([load_entry(p) for p in entries])
+    console.print(f"{save_entry(merged, out)}: {len(merged['runs'])} runs on {len(merged['tasks'])} tasks")
+
+
 @app.command("validate")
 def validate_cmd(
     entries: list[Path] = typer.Argument(..., help="leaderboard entries or folders of them"),

@@ -232,3 +232,27 @@ def test_hard_budgets_take_the_median_over_the_designs_within_them():
     assert summary["median"] > -100 and summary["feasible_fraction"] == within.sum() / table.size
     values, valid = rewards(table, penalty.make().unwrapped.objective)
     assert np.array_equal(valid, table.feasible)  # a penalised reward is a score: every feasible design counts
+
+
+def test_entries_of_one_agent_on_different_tasks_merge_into_one_valid_entry(monkeypatch, tmp_path):
+    from archgym.bench.leaderboard import merge_entries
+    from archgym.errors import UserError
+
+    area = Task("toy-area", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles,area_mm2"},
+                budgets=(4, 10, 24))
+    monkeypatch.setattr(suite, "TASKS", (TOY, area))
+    monkeypatch.setattr(suite, "OPTIMA_FILE", tmp_path / "optima.json")
+    for t in (TOY, area):
+        suite.store_optimum(t.id, compute_optimum(t))
+    first = {**_entry(TOY, "random", [0, 1], tmp_path / "a"), "command": "archgym bench run --tasks toy-latency"}
+    second = {**_entry(area, "random", [0, 1], tmp_path / "b"), "command": "archgym bench run --tasks toy-area"}
+    merged = merge_entries([second, first])
+    assert merged["tasks"] == [TOY.id, area.id]  # the suite's order
+    assert sorted((r["task"], r["seed"]) for r in merged["runs"]) == sorted(
+        (r["task"], r["seed"]) for r in first["runs"] + second["runs"])
+    assert merged["command"] == second["command"] + " && " + first["command"]
+    assert validate_entry(merged, sample=1) == []
+    with pytest.raises(UserError, match="both hold the run"):
+        merge_entries([first, first])
+    with pytest.raises(UserError, match="differ in seeds"):
+        merge_entries([first, _entry(area, "random", [0, 1, 2], tmp_path / "c")])
