@@ -71,7 +71,8 @@ def merge_entries(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     How a suite that gains tasks extends an entry without re-running the old
     tasks (bench results folders are not committed): the entries must agree on
     suite, name, agent, hyperparameters and seeds, and no (task, seed) may come
-    twice. Tasks and runs keep the suite's order; the commands are joined with
+    twice with different trajectories (the same run twice is kept once, so
+    merging again changes nothing). Tasks and runs keep the suite's order; the commands are joined with
     ``&&`` (together they reproduce the merged entry).
     """
     if not entries:
@@ -85,9 +86,10 @@ def merge_entries(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for e in entries:
         for row in e["runs"]:
             key = (row["task"], row["seed"])
-            if key in runs:
-                raise UserError(f"entries to merge both hold the run of task {key[0]} seed {key[1]}")
-            runs[key] = row
+            if key in runs and runs[key].get("fingerprint") != row.get("fingerprint"):
+                raise UserError(f"entries to merge both hold the run of task {key[0]} seed {key[1]}, "
+                                "with different trajectories")
+            runs[key] = row  # the same run twice (an entry merged again) is kept once
     order = {t.id: i for i, t in enumerate(tasks())}
     ids = {t for e in entries for t in e.get("tasks", [])} | {k[0] for k in runs}
     commands = []

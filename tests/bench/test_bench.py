@@ -252,7 +252,10 @@ def test_entries_of_one_agent_on_different_tasks_merge_into_one_valid_entry(monk
         (r["task"], r["seed"]) for r in first["runs"] + second["runs"])
     assert merged["command"] == second["command"] + " && " + first["command"]
     assert validate_entry(merged, sample=1) == []
+    assert merge_entries([merged, second]) == merged  # merging again changes nothing
+    forged = copy.deepcopy(first)
+    forged["runs"][0]["fingerprint"] = "0" * 64
     with pytest.raises(UserError, match="both hold the run"):
-        merge_entries([first, first])
+        merge_entries([first, forged])
     with pytest.raises(UserError, match="differ in seeds"):
         merge_entries([first, _entry(area, "random", [0, 1, 2], tmp_path / "c")])
