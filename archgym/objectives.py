@@ -141,6 +141,11 @@ class Objective(ABC):
         """Sum of the relative excesses over the budgets (0 when every budget holds)."""
         return sum(max(0.0, c) for c in self.constraint_values(metrics).values())
 
+    @property
+    def hard(self) -> bool:
+        """Whether designs over a budget get a stand-in reward rather than a penalised one (False without budgets)."""
+        return False
+
     def within_budget(self, metrics: Metrics) -> bool:
         """Whether a feasible design respects every budget (always True without budgets)."""
         return all(c <= 0 for c in self.constraint_values(metrics).values())

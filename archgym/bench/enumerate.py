@@ -8,7 +8,9 @@ batch's designs concurrently, and keeps every feasible design's metrics as
 columns. The
 table is cached as ``.npz`` (keyed by env id, workload and simulator version),
 so reading a different objective off the same space costs seconds, not a
-second enumeration.
+second enumeration. An enumeration given a ``checkpoint`` path saves its
+progress there after every chunk and, started again, carries on from the
+last chunk saved (an enumeration of the DRAM space takes about 20 CPU-minutes).
 
 :func:`summarise` turns a reward array into what a benchmark task stores:
 the optimum (reward, index, design), whether it is unique, the reward
@@ -52,6 +54,8 @@ class SpaceTable:
     feasible: np.ndarray
     metrics: dict[str, np.ndarray]
     seconds: float
+    #: designs evaluated so far, in index order (the size once complete)
+    done: int | None = None
 
     @property
     def size(self) -> int:
@@ -62,18 +66,21 @@ class SpaceTable:
 
         with atomic_output(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, nvec=np.array(self.nvec), feasible=self.feasible, seconds=np.array(self.seconds),
+                     done=np.array(self.size if self.done is None else self.done),
                      **{f"m_{k}": v for k, v in self.metrics.items()})
 
     @classmethod
     def load(cls, path: str | Path) -> "SpaceTable":
         with np.load(path) as z:
             metrics = {k[2:]: z[k] for k in z.files if k.startswith("m_")}
-            return cls(tuple(int(n) for n in z["nvec"]), z["feasible"], metrics, float(z["seconds"]))
+            done = int(z["done"]) if "done" in z.files else None
+            return cls(tuple(int(n) for n in z["nvec"]), z["feasible"], metrics, float(z["seconds"]), done)
 
 
 def enumerate_space(env: "DesignEnv", chunk: int = CHUNK,
                     progress: Callable[[int, int], None] | None = None,
-                    threads: int | None = None) -> SpaceTable:
+                    threads: int | None = None,
+                    checkpoint: str | Path | None = None) -> SpaceTable:
     """Evaluate every design of ``env``'s space with its simulator and workload.
 
     Args:
@@ -84,6 +91,9 @@ def enumerate_space(env: "DesignEnv", chunk: int = CHUNK,
             runs them concurrently (one with a ``threads`` attribute, such as
             the DRAM model; a copy of it is used); default: the machine's cores.
             The table is the same for any number.
+        checkpoint: where the partial table is saved after each chunk and resumed
+            from (the caller names it for the env, workload and simulator version;
+            it is deleted once the table is complete).
     """
     space = env.design_space
     nvec = tuple(int(n) for n in space.nvec)
@@ -95,8 +105,14 @@ def enumerate_space(env: "DesignEnv", chunk: int = CHUNK,
     names = list(sim.metric_names)
     feasible = np.zeros(total, dtype=bool)
     columns = {m: np.full(total, np.nan) for m in names}
+    first, earlier = 0, 0.0
+    if checkpoint is not None and Path(checkpoint).is_file():
+        part = SpaceTable.load(checkpoint)
+        if part.nvec == nvec and set(part.metrics) == set(names) and part.done is not None:
+            feasible, columns, first, earlier = part.feasible, part.metrics, part.done, part.seconds
+            log.info("resuming the enumeration at design %d of %d from %s", first, total, checkpoint)
     start = time.perf_counter()
-    for lo in range(0, total, chunk):
+    for lo in range(first, total, chunk):
         hi = min(total, lo + chunk)
         idx = np.stack(np.unravel_index(np.arange(lo, hi), nvec), axis=1)
         results = sim.evaluate_batch(space.decode_batch(idx), env.workload)
@@ -106,18 +122,41 @@ def enumerate_space(env: "DesignEnv", chunk: int = CHUNK,
                 for k, v in m.to_dict().items():
                     if k in columns:
                         columns[k][i] = v
+        if checkpoint is not None and hi < total:
+            SpaceTable(nvec, feasible, columns, earlier + time.perf_counter() - start, hi).save(checkpoint)
         if progress is not None:
             progress(hi, total)
-    return SpaceTable(nvec, feasible, columns, time.perf_counter() - start)
+    if checkpoint is not None:
+        Path(checkpoint).unlink(missing_ok=True)
+    return SpaceTable(nvec, feasible, columns, earlier + time.perf_counter() - start, total)
 
 
-def rewards(table: SpaceTable, objective: "Objective", infeasible_reward: float) -> np.ndarray:
-    """The env's reward of every design of the table under ``objective``."""
-    out = np.full(table.size, float(infeasible_reward))
+def rewards(table: SpaceTable, objective: "Objective") -> tuple[np.ndarray, np.ndarray]:
+    """The reward of every design of the table under ``objective``, and which rewards are measurements.
+
+    A reward is a measurement (:func:`scored`) when the simulator could run the
+    design and, under hard budgets, the design is within them; otherwise it is
+    the objective's stand-in (``infeasible_reward``, less any excess).
+    """
+    out = np.full(table.size, float(objective.infeasible_reward))
+    ok = np.zeros(table.size, dtype=bool)
     names = list(table.metrics)
     for i in np.flatnonzero(table.feasible):
-        out[i] = objective.reward(Metrics({k: table.metrics[k][i] for k in names}))
-    return out
+        m = Metrics({k: table.metrics[k][i] for k in names})
+        out[i] = objective.reward(m)
+        ok[i] = scored(objective, m)
+    return out, ok
+
+
+def scored(objective: "Objective", metrics: Metrics) -> bool:
+    """Whether ``objective``'s reward of ``metrics`` measures the design rather than standing in for it.
+
+    Infeasible designs get ``infeasible_reward``; under *hard* budgets a design over
+    them gets ``infeasible_reward - excess``: neither says how good the design is,
+    so neither belongs in the reward distribution whose median normalises regret.
+    Under the penalty form an over-budget design's penalised reward is its score.
+    """
+    return metrics.feasible and (not objective.hard or objective.within_budget(metrics))
 
 
 def flat_index(nvec: tuple[int, ...], action: Any) -> int:
@@ -133,22 +172,26 @@ def normalised_regret(value: float, optimum: float, median: float) -> float:
     return (optimum - value) / gap
 
 
-def summarise(values: np.ndarray, feasible: np.ndarray, tolerance: float) -> dict[str, Any]:
+def summarise(values: np.ndarray, valid: np.ndarray, tolerance: float) -> dict[str, Any]:
     """Optimum, quantiles and hardness of a reward array over a whole space.
 
+    ``valid`` marks the rewards that measure a design (:func:`scored`: feasible,
+    and within hard budgets); the optimum, the quantiles and the median are taken
+    over those, so a hard-budget task's median is that of the designs within
+    budget, not the -1000 stand-in most of a space over budget would get.
     ``tolerance`` is the success threshold in normalised regret: a design
     succeeds when it closes all but ``tolerance`` of the gap between the
-    median feasible design and the optimum.
+    median valid design and the optimum.
     """
-    ok = values[feasible]
+    ok = values[valid]
     if ok.size == 0:
-        raise ValueError("no feasible design in the space")
+        raise ValueError("no feasible design within budget in the space")
     best = float(ok.max())
-    best_idx = np.flatnonzero(feasible & (values == best))
+    best_idx = np.flatnonzero(valid & (values == best))
     qs = np.quantile(ok, QUANTILES)
     median = float(np.median(ok))
     threshold = best - tolerance * (best - median)
-    within = int(np.count_nonzero(feasible & (values >= threshold)))
+    within = int(np.count_nonzero(valid & (values >= threshold)))
     size = values.size
     return {
         "value": best,

@@ -65,6 +65,40 @@ def save_entry(entry: dict[str, Any], path: str | Path) -> Path:
     return atomic_write_text(path, json.dumps(entry, indent=1, default=_json) + "\n")
 
 
+def merge_entries(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One entry holding the runs of several entries of the same agent run on different tasks.
+
+    How a suite that gains tasks extends an entry without re-running the old
+    tasks (bench results folders are not committed): the entries must agree on
+    suite, name, agent, hyperparameters and seeds, and no (task, seed) may come
+    twice with different trajectories (the same run twice is kept once, so
+    merging again changes nothing). Tasks and runs keep the suite's order; the commands are joined with
+    ``&&`` (together they reproduce the merged entry).
+    """
+    if not entries:
+        raise UserError("nothing to merge: no entries given")
+    first = entries[0]
+    for key in ("suite", "name", "agent", "hyperparameters", "seeds"):
+        values = {json.dumps(e.get(key), sort_keys=True) for e in entries}
+        if len(values) > 1:
+            raise UserError(f"entries to merge differ in {key}: {', '.join(sorted(values))}")
+    runs: dict[tuple[str, int], dict[str, Any]] = {}
+    for e in entries:
+        for row in e["runs"]:
+            key = (row["task"], row["seed"])
+            if key in runs and runs[key].get("fingerprint") != row.get("fingerprint"):
+                raise UserError(f"entries to merge both hold the run of task {key[0]} seed {key[1]}, "
+                                "with different trajectories")
+            runs[key] = row  # the same run twice (an entry merged again) is kept once
+    order = {t.id: i for i, t in enumerate(tasks())}
+    ids = {t for e in entries for t in e.get("tasks", [])} | {k[0] for k in runs}
+    commands = []
+    for e in entries:
+        commands += [c for c in e["command"].split(" && ") if c not in commands]
+    return {**first, "tasks": sorted(ids, key=lambda t: (order.get(t, len(order)), t)),
+            "command": " && ".join(commands), "runs": [runs[k] for k in sorted(runs)]}
+
+
 def _json(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()

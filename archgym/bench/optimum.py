@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from archgym.bench.enumerate import SpaceTable, enumerate_space, rewards, summarise
+from archgym.bench.enumerate import SpaceTable, enumerate_space, rewards, scored, summarise
 from archgym.bench.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -40,19 +40,30 @@ def cache_path(task: Task, cache_dir: str | Path) -> Path:
 
 
 def space_table(task: Task, cache_dir: str | Path | None,
-                progress: Callable[[int, int], None] | None = None) -> SpaceTable:
-    """Every design of the task's space, from the cache when it is there."""
+                progress: Callable[[int, int], None] | None = None,
+                threads: int | None = None) -> SpaceTable:
+    """Every design of the task's space, from the cache when it is there.
+
+    With a cache folder an interrupted enumeration resumes from its checkpoint
+    (``<cache file>.partial.npz``). ``threads`` is how many designs a simulator
+    that simulates batches on several threads (DRAM: ``DRAMSimulator.threads``,
+    same results for any count) runs at a time, default the machine's cores;
+    other simulators ignore it.
+    """
     path = None if cache_dir is None else cache_path(task, cache_dir)
     if path is not None and path.is_file():
         return SpaceTable.load(path)
-    table = enumerate_space(task.make().unwrapped, progress=progress)
+    env = task.make().unwrapped
+    checkpoint = None if path is None else path.with_name(path.stem + ".partial.npz")
+    table = enumerate_space(env, progress=progress, threads=threads, checkpoint=checkpoint)
     if path is not None:
         table.save(path)
     return table
 
 
 def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Iterable[dict[str, Any]] = (),
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                    progress: Callable[[int, int], None] | None = None,
+                    threads: int | None = None) -> dict[str, Any]:
     """The optimum record stored for ``task`` (see :mod:`archgym.bench.tasks`).
 
     Args:
@@ -61,18 +72,18 @@ def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Itera
         runs: bench results (dicts with ``task``, ``best_reward``, ``best_design``,
             ``agent``, ``seed``) to take a best-known optimum from.
         progress: called with (designs done, total) while enumerating.
+        threads: simulator threads while enumerating (see :func:`space_table`).
     """
     env = task.make().unwrapped
     space = env.design_space
     sim = env.simulator
-    infeasible = env._core.infeasible_reward
     head = {"env": task.env, "simulator": sim.name, "simulator_version": sim.version,
             "objective": env.objective.spec(), "tolerance": task.tolerance}
     if space.size <= ENUMERABLE:
-        table = space_table(task, cache_dir, progress)
+        table = space_table(task, cache_dir, progress, threads)
         start = time.perf_counter()
-        values = rewards(table, env.objective, infeasible)
-        summary = summarise(values, table.feasible, task.tolerance)
+        values, valid = rewards(table, env.objective)
+        summary = summarise(values, valid, task.tolerance)
         idx = np.unravel_index(summary.pop("index"), table.nvec)
         design = space.decode(np.array(idx))
         return {"exact": True, **head, **summary, "design": design,
@@ -83,15 +94,15 @@ def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Itera
     idx = np.stack([rng.integers(0, n, SAMPLES) for n in space.nvec], axis=1)
     designs = space.decode_batch(idx)
     start = time.perf_counter()
-    values, feasible = _sample_rewards(task, env, designs, cache_dir)
-    best = int(np.argmax(np.where(feasible, values, -np.inf)))
+    values, valid = _sample_rewards(task, env, designs, cache_dir)
+    best = int(np.argmax(np.where(valid, values, -np.inf)))
     value, design = float(values[best]), designs[best]
     found_by = f"uniform sample {best} of {SAMPLES} (seed {SAMPLE_SEED})"
     for r in runs:
         if r.get("task") == task.id and r.get("best_reward") is not None and r["best_reward"] > value:
             value, design = float(r["best_reward"]), dict(r["best_design"])
             found_by = f"{r['agent']} {r.get('hyperparameters') or ''} seed {r['seed']}".replace("  ", " ")
-    summary = summarise(np.append(values, value), np.append(feasible, True), task.tolerance)
+    summary = summarise(np.append(values, value), np.append(valid, True), task.tolerance)
     summary.pop("index")
     summary.update(space_size=int(space.size), sampled=SAMPLES, sample_seed=SAMPLE_SEED)
     return {"exact": False, **head, **summary, "value": value, "design": design, "found_by": found_by,
@@ -101,20 +112,22 @@ def compute_optimum(task: Task, cache_dir: str | Path | None = None, runs: Itera
 
 def _sample_rewards(task: Task, env: Any, designs: list[dict[str, Any]],
                     cache_dir: str | Path | None) -> tuple[np.ndarray, np.ndarray]:
-    """Rewards and feasibility of the uniform sample, cached per task, sample and simulator version."""
+    """Rewards of the uniform sample and which of them measure a design (:func:`scored`).
+
+    Cached per task, sample and simulator version (the task fixes the objective).
+    """
     sim = env.simulator
     name = f"{task.id}-sample{SAMPLES}-seed{SAMPLE_SEED}-{sim.name}-{sim.version}.npz"
     path = None if cache_dir is None else Path(cache_dir) / name
     if path is not None and path.is_file():
         with np.load(path) as z:
-            return z["values"], z["feasible"]
-    infeasible = env._core.infeasible_reward
+            return z["values"], z["valid"] if "valid" in z.files else z["feasible"]
     results = sim.evaluate_batch(designs, env.workload)
-    values = np.array([env.objective.reward(m) if m.feasible else infeasible for m in results])
-    feasible = np.array([m.feasible for m in results])
+    values = np.array([env.objective.reward(m) for m in results])
+    valid = np.array([scored(env.objective, m) for m in results])
     if path is not None:
         from archgym.fileio import atomic_output
 
         with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, values=values, feasible=feasible)
-    return values, feasible
+            np.savez(fh, values=values, valid=valid)
+    return values, valid

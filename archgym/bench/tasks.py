@@ -86,6 +86,14 @@ TASKS: tuple[Task, ...] = (
          about="systolic accelerator for AlexNet: minimum energy-delay product within 4 mm²"),
     Task("acc-resnet18-edp", "archgym/Accelerator-v1", {"workload": "resnet18", "objective": _ACC_AREA},
          about="systolic accelerator for ResNet-18: minimum energy-delay product within 4 mm²"),
+    Task("dram-cloud1-latency", "archgym/DRAM-v1",
+         {"workload": "cloud-1@50", "objective": "minimize:latency_ns;penalty:power_mw<=1700"},
+         about="DDR4-2400 controller, ArchGym's cloud-1 trace at 50% of peak bandwidth: minimum mean read latency "
+               "within 1.7 W (exact optimum, 442,368 designs)"),
+    Task("dram-stream-latpower", "archgym/DRAM-v1",
+         {"workload": "stream@50", "objective": "minimize:latency_ns,power_mw"},
+         about="DDR4-2400 controller, ArchGym's stream trace at 50% of peak bandwidth: minimum latency x power "
+               "(DRAM-v1's default objective; exact)"),
     Task("soc-audio-edp", "archgym/SoC-v1",
          {"workload": "audio_decoder", "objective": "minimize:latency_s,energy_j;penalty:area_mm2<=1.5"},
          about="FARSI audio decoder SoC: minimum energy-delay product within 1.5 mm² (space too large: best known)"),

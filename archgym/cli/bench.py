@@ -45,7 +45,10 @@ def optimum_cmd(
     write: bool = typer.Option(False, help="store the result in the suite's optima file"),
     runs: list[Path] = typer.Option([], help="leaderboard entries or folders whose best designs count towards a "
                                              "best-known optimum; with --write they are rescored against it"),
-    cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces"),
+    cache: Path = typer.Option(Path(".bench-cache"), help="folder caching enumerated spaces (and the checkpoint "
+                                                            "an interrupted enumeration resumes from)"),
+    threads: Optional[int] = typer.Option(None, min=1, help="simulator threads while enumerating (DRAM; same "
+                                                          "results for any count)  [default: all cores]"),
 ) -> None:
     """Compute a task's optimum: exact by enumerating its space, else best known (samples and runs)."""
     from archgym.bench.leaderboard import entry_paths, load_entry, save_entry
@@ -59,7 +62,7 @@ def optimum_cmd(
     for entry in entries.values():
         rows += [{**r, "agent": entry["name"]} for r in entry["runs"]]
     with _progress(err_console) as progress:
-        result = compute_optimum(t, cache, rows, progress=progress)
+        result = compute_optimum(t, cache, rows, progress=progress, threads=threads)
     console.print_json(json.dumps(result))
     if write:
         store_optimum(t.id, result)
@@ -152,6 +155,19 @@ def report_cmd(
     if not loaded:
         raise UserError("no leaderboard entries found in " + ", ".join(map(str, entries)))
     console.print(f"report: {write_report(loaded, out, reps=reps)}")
+
+
+@app.command("merge")
+def merge_cmd(
+    entries: list[Path] = typer.Argument(..., help="entries of one agent (same hyperparameters and seeds) on "
+                                                   "different tasks"),
+    out: Path = typer.Option(..., help="merged entry file (may be one of the inputs)"),
+) -> None:
+    """Merge entries of one agent run on different tasks (a suite that gained tasks) into one entry."""
+    from archgym.bench.leaderboard import load_entry, merge_entries, save_entry
+
+    merged = merge_entries([load_entry(p) for p in entries])
+    console.print(f"{save_entry(merged, out)}: {len(merged['runs'])} runs on {len(merged['tasks'])} tasks")
 
 
 @app.command("validate")

@@ -191,3 +191,71 @@ def test_cli_run_validate_report(toy_suite, run_cli, tmp_path):
     assert code == 1 and "replays to reward" in err
     code, _, err = run_cli(["bench", "run", "--agent", "random", "--seeds", "0,0", "--out", str(out)])
     assert code == 2 and "--seeds" in err
+
+
+def test_an_interrupted_enumeration_resumes_from_its_checkpoint_to_the_same_table(tmp_path):
+    from archgym.bench.enumerate import enumerate_space
+
+    env = TOY.make().unwrapped
+    whole = enumerate_space(env, chunk=40)
+    checkpoint = tmp_path / "toy.partial.npz"
+
+    def stop_after_two_chunks(done, total):
+        if done >= 80:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        enumerate_space(env, chunk=40, progress=stop_after_two_chunks, checkpoint=checkpoint)
+    seen = []
+    resumed = enumerate_space(env, chunk=40, progress=lambda done, total: seen.append(done), checkpoint=checkpoint)
+    assert seen == [120, 144]  # the first two chunks came from the checkpoint
+    assert not checkpoint.exists()
+    assert np.array_equal(resumed.feasible, whole.feasible)
+    for name, column in whole.metrics.items():
+        assert np.array_equal(resumed.metrics[name], column, equal_nan=True)
+
+
+def test_hard_budgets_take_the_median_over_the_designs_within_them():
+    """Under a hard budget the over-budget designs' -1000 stand-ins are not in the reference distribution."""
+    from archgym.bench.enumerate import enumerate_space, rewards, summarise
+
+    hard = Task("toy-hard", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles;area_mm2<=0.25"})
+    penalty = Task("toy-pen", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles;penalty:area_mm2<=0.25"})
+    table = enumerate_space(hard.make().unwrapped)
+    area = table.metrics["area_mm2"]
+    within = table.feasible & (area <= 0.25)
+    assert 0 < within.sum() < table.feasible.sum()  # the budget cuts the space
+    values, valid = rewards(table, hard.make().unwrapped.objective)
+    assert np.array_equal(valid, within)
+    summary = summarise(values, valid, 0.01)
+    assert summary["median"] == pytest.approx(float(np.median(-np.log10(table.metrics["latency_cycles"][within]))))
+    assert summary["median"] > -100 and summary["feasible_fraction"] == within.sum() / table.size
+    values, valid = rewards(table, penalty.make().unwrapped.objective)
+    assert np.array_equal(valid, table.feasible)  # a penalised reward is a score: every feasible design counts
+
+
+def test_entries_of_one_agent_on_different_tasks_merge_into_one_valid_entry(monkeypatch, tmp_path):
+    from archgym.bench.leaderboard import merge_entries
+    from archgym.errors import UserError
+
+    area = Task("toy-area", "archgym-test/Toy-v0", {"objective": "minimize:latency_cycles,area_mm2"},
+                budgets=(4, 10, 24))
+    monkeypatch.setattr(suite, "TASKS", (TOY, area))
+    monkeypatch.setattr(suite, "OPTIMA_FILE", tmp_path / "optima.json")
+    for t in (TOY, area):
+        suite.store_optimum(t.id, compute_optimum(t))
+    first = {**_entry(TOY, "random", [0, 1], tmp_path / "a"), "command": "archgym bench run --tasks toy-latency"}
+    second = {**_entry(area, "random", [0, 1], tmp_path / "b"), "command": "archgym bench run --tasks toy-area"}
+    merged = merge_entries([second, first])
+    assert merged["tasks"] == [TOY.id, area.id]  # the suite's order
+    assert sorted((r["task"], r["seed"]) for r in merged["runs"]) == sorted(
+        (r["task"], r["seed"]) for r in first["runs"] + second["runs"])
+    assert merged["command"] == second["command"] + " && " + first["command"]
+    assert validate_entry(merged, sample=1) == []
+    assert merge_entries([merged, second]) == merged  # merging again changes nothing
+    forged = copy.deepcopy(first)
+    forged["runs"][0]["fingerprint"] = "0" * 64
+    with pytest.raises(UserError, match="both hold the run"):
+        merge_entries([first, forged])
+    with pytest.raises(UserError, match="differ in seeds"):
+        merge_entries([first, _entry(area, "random", [0, 1, 2], tmp_path / "c")])
